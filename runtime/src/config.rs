@@ -1,0 +1,172 @@
+//! Engine configuration (`Config`) and the shared compilation context (`Engine`).
+//!
+//! The engine owns the target ISA, the enabled wasm features, the memory strategy and the
+//! process-wide signature registry. It must not own any instance state (that is the store's).
+
+use crate::error::{Error, Phase, Result};
+use crate::types::FuncType;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+pub use wasmparser::WasmFeatures;
+
+/// How linear memories are bounds-checked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MemoryStrategy {
+    /// Reserve 8 GiB of address space per 32-bit memory so that every access is covered by
+    /// guard pages; fall back to `Explicit` when the reservation cannot be made.
+    Auto,
+    /// Always reserve and rely on guard pages (error if the reservation fails).
+    GuardPages,
+    /// Explicit bounds checks in compiled code; memories are allocated at their current size.
+    Explicit,
+}
+
+/// Settings for an [`Engine`].
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub(crate) features: WasmFeatures,
+    pub(crate) max_wasm_stack: usize,
+    pub(crate) memory_page_limit: Option<u64>,
+    pub(crate) memory_strategy: MemoryStrategy,
+    pub(crate) parallel_compilation: bool,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config::new()
+    }
+}
+
+impl Config {
+    /// The default configuration: the WebAssembly 2.0 feature set this runtime implements,
+    /// 1 MiB of wasm stack, guard-page memories where the address space allows.
+    pub fn new() -> Config {
+        Config {
+            features: crate::loader::features::default_features(),
+            max_wasm_stack: 1 << 20,
+            memory_page_limit: None,
+            memory_strategy: MemoryStrategy::Auto,
+            parallel_compilation: true,
+        }
+    }
+
+    /// Sets the enabled WebAssembly features (a module using a disabled one fails validation).
+    pub fn wasm_features(&mut self, features: WasmFeatures) -> &mut Config {
+        self.features = features;
+        self
+    }
+
+    /// The enabled WebAssembly features.
+    pub fn features(&self) -> WasmFeatures {
+        self.features
+    }
+
+    /// The most native stack, in bytes, that wasm code may use before trapping with
+    /// "call stack exhausted".
+    pub fn max_wasm_stack(&mut self, bytes: usize) -> &mut Config {
+        self.max_wasm_stack = bytes;
+        self
+    }
+
+    /// Caps every memory at this many 64 KiB pages (`memory.grow` beyond it returns -1).
+    pub fn memory_page_limit(&mut self, pages: Option<u64>) -> &mut Config {
+        self.memory_page_limit = pages;
+        self
+    }
+
+    /// Chooses how memory accesses are bounds-checked.
+    pub fn memory_strategy(&mut self, strategy: MemoryStrategy) -> &mut Config {
+        self.memory_strategy = strategy;
+        self
+    }
+
+    /// Compiles functions on several threads (default true).
+    pub fn parallel_compilation(&mut self, on: bool) -> &mut Config {
+        self.parallel_compilation = on;
+        self
+    }
+}
+
+pub(crate) struct EngineInner {
+    pub(crate) config: Config,
+    /// The strategy actually in force (`Auto` resolved).
+    pub(crate) memory_strategy: MemoryStrategy,
+    pub(crate) isa: Arc<dyn cranelift_codegen::isa::TargetIsa>,
+    pub(crate) signatures: Mutex<SignatureRegistry>,
+    pub(crate) host_trampolines: Mutex<HashMap<u32, Arc<crate::vm::code::CodeMemory>>>,
+}
+
+/// Interns function types into engine-wide ids used by `call_indirect` signature checks.
+#[derive(Default)]
+pub(crate) struct SignatureRegistry {
+    ids: HashMap<FuncType, u32>,
+    types: Vec<FuncType>,
+}
+
+impl SignatureRegistry {
+    pub(crate) fn intern(&mut self, ty: &FuncType) -> u32 {
+        if let Some(id) = self.ids.get(ty) {
+            return *id;
+        }
+        let id = self.types.len() as u32;
+        self.types.push(ty.clone());
+        self.ids.insert(ty.clone(), id);
+        id
+    }
+
+    pub(crate) fn get(&self, id: u32) -> &FuncType {
+        &self.types[id as usize]
+    }
+}
+
+/// A compilation environment shared by modules and stores. Cheap to clone.
+#[derive(Clone)]
+pub struct Engine {
+    pub(crate) inner: Arc<EngineInner>,
+}
+
+impl Default for Engine {
+    fn default() -> Engine {
+        Engine::new(&Config::new()).expect("the default configuration is valid on this host")
+    }
+}
+
+impl Engine {
+    /// Creates an engine for the host CPU.
+    pub fn new(config: &Config) -> Result<Engine> {
+        let isa = crate::compiler::isa::host_isa()
+            .map_err(|e| Error::new(Phase::Compilation, e, None))?;
+        let memory_strategy = crate::vm::memory::resolve_strategy(config.memory_strategy)?;
+        Ok(Engine {
+            inner: Arc::new(EngineInner {
+                config: config.clone(),
+                memory_strategy,
+                isa,
+                signatures: Mutex::new(SignatureRegistry::default()),
+                host_trampolines: Mutex::new(HashMap::new()),
+            }),
+        })
+    }
+
+    /// The configuration this engine was created with.
+    pub fn config(&self) -> &Config {
+        &self.inner.config
+    }
+
+    /// The bounds-checking strategy in force (`Auto` resolved to what the host allows).
+    pub fn memory_strategy(&self) -> MemoryStrategy {
+        self.inner.memory_strategy
+    }
+
+    pub(crate) fn same(&self, other: &Engine) -> bool {
+        Arc::ptr_eq(&self.inner, &other.inner)
+    }
+
+    pub(crate) fn intern(&self, ty: &FuncType) -> u32 {
+        self.inner.signatures.lock().unwrap().intern(ty)
+    }
+
+    pub(crate) fn signature(&self, id: u32) -> FuncType {
+        self.inner.signatures.lock().unwrap().get(id).clone()
+    }
+}

@@ -1,0 +1,318 @@
+//! The loader: decodes a binary module with `wasmparser`, validates it (module structure and
+//! every function body) against the configured feature set, and produces a `ModuleInfo`.
+//!
+//! Every failure is an `Error` naming the phase (`loading` for malformed bytes, `validation`
+//! for invalid modules), the cause and the byte offset; never a panic. The loader must not
+//! compile anything.
+
+pub mod const_expr;
+pub mod features;
+pub mod info;
+
+use crate::error::{Error, Phase, Result};
+use crate::types::{FuncType, GlobalType, MemoryType, RefType, TableType, ValType};
+use const_expr::ConstExpr;
+use info::{DataMode, DataSegment, ElementMode, ElementSegment, EntityIndex, Import, ModuleInfo};
+use rayon::prelude::*;
+use wasmparser::{
+    BinaryReaderError, FuncToValidate, FunctionBody, Parser, Payload, ValidPayload, Validator,
+    ValidatorResources, WasmFeatures,
+};
+
+fn malformed(e: BinaryReaderError) -> Error {
+    Error::new(Phase::Loading, e.message(), Some(e.offset()))
+}
+
+fn invalid(e: BinaryReaderError) -> Error {
+    Error::new(Phase::Validation, with_feature_hint(e.message()), Some(e.offset()))
+}
+
+/// Adds the CLI switch to messages about disabled features.
+fn with_feature_hint(msg: &str) -> String {
+    const HINTS: &[(&str, &str)] = &[
+        ("SIMD support is not enabled", "--enable-simd"),
+        ("threads must be enabled", "--enable-threads"),
+        ("tail calls support is not enabled", "--enable-tail-call"),
+        ("reference types support is not enabled", "--enable-reference-types"),
+        ("bulk memory support is not enabled", "--enable-bulk-memory"),
+        ("multi-memory", "--enable-multi-memory"),
+        ("multiple memories", "--enable-multi-memory"),
+        ("func type returns multiple values", "--enable-multi-value"),
+        ("multi-value", "--enable-multi-value"),
+        ("sign extension operations support is not enabled", "--enable-sign-extension"),
+        ("saturating float to int conversions support is not enabled", "--enable-saturating-float-to-int"),
+        ("exceptions proposal not enabled", "--enable-exception-handling"),
+        ("memory64", "--enable-memory64"),
+    ];
+    for (needle, flag) in HINTS {
+        if msg.contains(needle) {
+            return format!("{msg} (the feature is disabled; enable it with {flag})");
+        }
+    }
+    msg.to_string()
+}
+
+/// Returns the binary form of `bytes`: binary modules as they are, text (`.wat`) parsed.
+pub fn to_binary(bytes: &[u8]) -> Result<std::borrow::Cow<'_, [u8]>> {
+    if bytes.starts_with(b"\0asm") {
+        return Ok(bytes.into());
+    }
+    let looks_textual = bytes
+        .iter()
+        .find(|b| !b.is_ascii_whitespace())
+        .is_some_and(|b| *b == b'(' || *b == b';');
+    if !looks_textual {
+        return Err(Error::new(
+            Phase::Loading,
+            "magic header not detected: the file is neither a WebAssembly binary nor text",
+            Some(0),
+        ));
+    }
+    wat::parse_bytes(bytes).map_err(|e| Error::new(Phase::Loading, e.to_string(), None))
+}
+
+fn valtype(t: wasmparser::ValType, offset: u64) -> Result<ValType> {
+    ValType::from_wasmparser(t).ok_or_else(|| {
+        Error::new(Phase::Validation, format!("unsupported value type {t:?}"), Some(offset))
+    })
+}
+
+fn reftype(t: wasmparser::RefType, offset: u64) -> Result<RefType> {
+    RefType::from_wasmparser(t).ok_or_else(|| {
+        Error::new(Phase::Validation, format!("unsupported reference type {t:?}"), Some(offset))
+    })
+}
+
+fn table_type(t: &wasmparser::TableType, offset: u64) -> Result<TableType> {
+    Ok(TableType {
+        element: reftype(t.element_type, offset)?,
+        minimum: t.initial,
+        maximum: t.maximum,
+    })
+}
+
+fn memory_type(t: &wasmparser::MemoryType) -> MemoryType {
+    MemoryType {
+        minimum: t.initial,
+        maximum: t.maximum,
+        shared: t.shared,
+        memory64: t.memory64,
+    }
+}
+
+fn global_type(t: &wasmparser::GlobalType, offset: u64) -> Result<GlobalType> {
+    Ok(GlobalType {
+        content: valtype(t.content_type, offset)?,
+        mutable: t.mutable,
+    })
+}
+
+/// Decodes and fully validates `binary` with the given features.
+pub fn load(binary: &[u8], features: WasmFeatures) -> Result<ModuleInfo> {
+    let mut info = ModuleInfo::default();
+    let mut validator = Validator::new_with_features(features);
+    let mut bodies: Vec<(FuncToValidate<ValidatorResources>, FunctionBody<'_>)> = Vec::new();
+    for payload in Parser::new(0).parse_all(binary) {
+        let payload = payload.map_err(malformed)?;
+        decode_payload(&mut info, &payload)?;
+        match validator.payload(&payload).map_err(invalid)? {
+            ValidPayload::Func(func, body) => {
+                let r = body.range();
+                info.bodies.push(r.start as usize..r.end as usize);
+                bodies.push((func, body));
+            }
+            ValidPayload::End(_) => break,
+            _ => {}
+        }
+    }
+    bodies.into_par_iter().try_for_each(|(func, body)| {
+        let mut v = func.into_validator(Default::default());
+        v.validate(&body).map_err(|e| {
+            // Body errors are validation errors unless the bytes themselves are malformed.
+            let msg = e.message();
+            if msg.contains("unexpected end")
+                || msg.contains("invalid var_u32")
+                || msg.contains("malformed")
+                || msg.contains("illegal opcode")
+                || msg.contains("integer representation too long")
+                || msg.contains("integer too large")
+                || msg.contains("operators remaining after end")
+                || msg.contains("too many locals")
+            {
+                malformed(e)
+            } else {
+                invalid(e)
+            }
+        })
+    })?;
+    Ok(info)
+}
+
+fn decode_payload(info: &mut ModuleInfo, payload: &Payload<'_>) -> Result<()> {
+    match payload {
+        Payload::TypeSection(reader) => {
+            for rec in reader.clone().into_iter_with_offsets() {
+                let (offset, rec) = rec.map_err(malformed)?;
+                for sub in rec.into_types() {
+                    let f = match &sub.composite_type.inner {
+                        wasmparser::CompositeInnerType::Func(f) => f,
+                        _ => {
+                            return Err(Error::new(
+                                Phase::Validation,
+                                "GC types are not supported",
+                                Some(offset),
+                            ));
+                        }
+                    };
+                    let params = f.params().iter().map(|t| valtype(*t, offset)).collect::<Result<Vec<_>>>()?;
+                    let results = f.results().iter().map(|t| valtype(*t, offset)).collect::<Result<Vec<_>>>()?;
+                    info.types.push(FuncType::new(params, results));
+                }
+            }
+        }
+        Payload::ImportSection(reader) => {
+            for imp in reader.clone().into_imports_with_offsets() {
+                let (offset, imp) = imp.map_err(malformed)?;
+                let index = match imp.ty {
+                    wasmparser::TypeRef::Func(t) => {
+                        info.funcs.push(t);
+                        info.num_imported_funcs += 1;
+                        EntityIndex::Func(info.funcs.len() as u32 - 1)
+                    }
+                    wasmparser::TypeRef::Table(t) => {
+                        info.tables.push(table_type(&t, offset)?);
+                        info.num_imported_tables += 1;
+                        EntityIndex::Table(info.tables.len() as u32 - 1)
+                    }
+                    wasmparser::TypeRef::Memory(m) => {
+                        info.memories.push(memory_type(&m));
+                        info.num_imported_memories += 1;
+                        EntityIndex::Memory(info.memories.len() as u32 - 1)
+                    }
+                    wasmparser::TypeRef::Global(g) => {
+                        info.globals.push(global_type(&g, offset)?);
+                        info.num_imported_globals += 1;
+                        EntityIndex::Global(info.globals.len() as u32 - 1)
+                    }
+                    other => {
+                        return Err(Error::new(
+                            Phase::Validation,
+                            format!("unsupported import kind {other:?}"),
+                            Some(offset),
+                        ));
+                    }
+                };
+                info.imports.push(Import {
+                    module: imp.module.to_string(),
+                    name: imp.name.to_string(),
+                    index,
+                });
+            }
+        }
+        Payload::FunctionSection(reader) => {
+            for t in reader.clone() {
+                info.funcs.push(t.map_err(malformed)?);
+            }
+        }
+        Payload::TableSection(reader) => {
+            for t in reader.clone().into_iter_with_offsets() {
+                let (offset, t) = t.map_err(malformed)?;
+                info.tables.push(table_type(&t.ty, offset)?);
+                if let wasmparser::TableInit::Expr(_) = t.init {
+                    return Err(Error::new(
+                        Phase::Validation,
+                        "table initialiser expressions are not supported",
+                        Some(offset),
+                    ));
+                }
+            }
+        }
+        Payload::MemorySection(reader) => {
+            for m in reader.clone() {
+                info.memories.push(memory_type(&m.map_err(malformed)?));
+            }
+        }
+        Payload::GlobalSection(reader) => {
+            for g in reader.clone().into_iter_with_offsets() {
+                let (offset, g) = g.map_err(malformed)?;
+                info.globals.push(global_type(&g.ty, offset)?);
+                info.global_inits.push(ConstExpr::decode(&g.init_expr)?);
+            }
+        }
+        Payload::ExportSection(reader) => {
+            for e in reader.clone() {
+                let e = e.map_err(malformed)?;
+                let index = match e.kind {
+                    wasmparser::ExternalKind::Func => EntityIndex::Func(e.index),
+                    wasmparser::ExternalKind::Table => EntityIndex::Table(e.index),
+                    wasmparser::ExternalKind::Memory => EntityIndex::Memory(e.index),
+                    wasmparser::ExternalKind::Global => EntityIndex::Global(e.index),
+                    _ => continue,
+                };
+                info.exports.push((e.name.to_string(), index));
+            }
+        }
+        Payload::StartSection { func, .. } => info.start = Some(*func),
+        Payload::ElementSection(reader) => {
+            for el in reader.clone().into_iter_with_offsets() {
+                let (offset, el) = el.map_err(malformed)?;
+                let mode = match &el.kind {
+                    wasmparser::ElementKind::Active { table_index, offset_expr } => ElementMode::Active {
+                        table: table_index.unwrap_or(0),
+                        offset: ConstExpr::decode(offset_expr)?,
+                    },
+                    wasmparser::ElementKind::Passive => ElementMode::Passive,
+                    wasmparser::ElementKind::Declared => ElementMode::Declared,
+                };
+                let (ty, items) = match el.items {
+                    wasmparser::ElementItems::Functions(r) => {
+                        let mut items = Vec::new();
+                        for f in r {
+                            items.push(ConstExpr(vec![const_expr::ConstOp::RefFunc(f.map_err(malformed)?)]));
+                        }
+                        (RefType::FuncRef, items)
+                    }
+                    wasmparser::ElementItems::Expressions(t, r) => {
+                        let mut items = Vec::new();
+                        for e in r {
+                            items.push(ConstExpr::decode(&e.map_err(malformed)?)?);
+                        }
+                        (reftype(t, offset)?, items)
+                    }
+                };
+                info.elements.push(ElementSegment { mode, ty, items });
+            }
+        }
+        Payload::DataSection(reader) => {
+            for d in reader.clone() {
+                let d = d.map_err(malformed)?;
+                let mode = match &d.kind {
+                    wasmparser::DataKind::Active { memory_index, offset_expr } => DataMode::Active {
+                        memory: *memory_index,
+                        offset: ConstExpr::decode(offset_expr)?,
+                    },
+                    wasmparser::DataKind::Passive => DataMode::Passive,
+                };
+                info.data.push(DataSegment { mode, range: d.range.end as usize - d.data.len()..d.range.end as usize });
+            }
+        }
+        Payload::CustomSection(c) => {
+            if let wasmparser::KnownCustom::Name(names) = c.as_known() {
+                // A malformed name section is ignored, as the spec requires.
+                for n in names.into_iter().flatten() {
+                    match n {
+                        wasmparser::Name::Module { name, .. } => info.name = Some(name.to_string()),
+                        wasmparser::Name::Function(map) => {
+                            for naming in map.into_iter().flatten() {
+                                info.func_names.insert(naming.index, naming.name.to_string());
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
