@@ -76,7 +76,12 @@ impl Func {
 
     /// Calls the function with `params`, writing its results into `results` (which must have
     /// exactly as many elements as the function has results).
-    pub fn call<T>(&self, store: &mut Store<T>, params: &[Val], results: &mut [Val]) -> Result<()> {
+    pub fn call<T: 'static>(
+        &self,
+        store: &mut Store<T>,
+        params: &[Val],
+        results: &mut [Val],
+    ) -> Result<()> {
         let ty = self.ty(store);
         if params.len() != ty.params().len() || results.len() != ty.results().len() {
             return Err(Error::new(
@@ -93,7 +98,10 @@ impl Func {
             if p.ty() != *t {
                 return Err(Error::new(
                     Phase::Execution,
-                    format!("argument {i} has type {} but the function expects {t}", p.ty()),
+                    format!(
+                        "argument {i} has type {} but the function expects {t}",
+                        p.ty()
+                    ),
                     None,
                 ));
             }
@@ -102,7 +110,10 @@ impl Func {
     }
 
     /// A statically typed view of this function; fails if the types do not match.
-    pub fn typed<P: WasmList, R: WasmList, T>(&self, store: &Store<T>) -> Result<TypedFunc<P, R>> {
+    pub fn typed<P: WasmList, R: WasmList>(
+        &self,
+        store: &Store<impl Sized>,
+    ) -> Result<TypedFunc<P, R>> {
         let ty = self.ty(store);
         if ty.params() != P::valtypes().as_slice() || ty.results() != R::valtypes().as_slice() {
             return Err(Error::new(
@@ -136,7 +147,7 @@ impl<P, R> Copy for TypedFunc<P, R> {}
 
 impl<P: WasmList, R: WasmList> TypedFunc<P, R> {
     /// Calls the function.
-    pub fn call<T>(&self, store: &mut Store<T>, params: P) -> Result<R> {
+    pub fn call<T: 'static>(&self, store: &mut Store<T>, params: P) -> Result<R> {
         let params = params.into_vals();
         let mut results: Vec<Val> = R::valtypes().into_iter().map(Val::default_for).collect();
         crate::vm::call::call_func(store, self.func, &params, &mut results)?;

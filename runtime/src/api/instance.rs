@@ -23,7 +23,11 @@ pub struct Instance {
 impl Instance {
     /// Instantiates `module` with `imports` given in the order of the module's imports;
     /// runs the start function if there is one.
-    pub fn new<T>(store: &mut Store<T>, module: &Module, imports: &[Extern]) -> Result<Instance> {
+    pub fn new<T: 'static>(
+        store: &mut Store<T>,
+        module: &Module,
+        imports: &[Extern],
+    ) -> Result<Instance> {
         crate::vm::instantiate::instantiate(store, module, imports)
     }
 
@@ -61,9 +65,9 @@ impl Instance {
     }
 
     /// The exported function `name` with its types checked against `P` and `R`.
-    pub fn get_typed_func<P: WasmList, R: WasmList, T>(
+    pub fn get_typed_func<P: WasmList, R: WasmList>(
         &self,
-        store: &Store<T>,
+        store: &Store<impl Sized>,
         name: &str,
     ) -> Result<TypedFunc<P, R>> {
         let f = self.get_func(store, name).ok_or_else(|| {

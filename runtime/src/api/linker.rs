@@ -60,7 +60,12 @@ impl<T: 'static> Linker<T> {
     }
 
     /// Defines `module.name` as an existing entity.
-    pub fn define(&mut self, module: &str, name: &str, item: impl Into<Extern>) -> Result<&mut Self> {
+    pub fn define(
+        &mut self,
+        module: &str,
+        name: &str,
+        item: impl Into<Extern>,
+    ) -> Result<&mut Self> {
         self.insert(module, name, Definition::Extern(item.into()))?;
         Ok(self)
     }
@@ -78,7 +83,12 @@ impl<T: 'static> Linker<T> {
     }
 
     /// Registers every export of `instance` under the module name `module`.
-    pub fn instance(&mut self, store: &Store<T>, module: &str, instance: Instance) -> Result<&mut Self> {
+    pub fn instance(
+        &mut self,
+        store: &Store<T>,
+        module: &str,
+        instance: Instance,
+    ) -> Result<&mut Self> {
         for (name, ext) in instance.exports(store) {
             self.insert(module, &name, Definition::Extern(ext))?;
         }
@@ -91,20 +101,29 @@ impl<T: 'static> Linker<T> {
             Definition::Extern(e) => Some(e.clone()),
             Definition::Host(ty, f) => {
                 let f = f.clone();
-                Some(Extern::Func(Func::new(store, ty.clone(), move |c, p, r| f(c, p, r))))
+                Some(Extern::Func(Func::new(
+                    store,
+                    ty.clone(),
+                    move |c, p, r| f(c, p, r),
+                )))
             }
         }
     }
 
     /// True if `module.name` is defined.
     pub fn contains(&self, module: &str, name: &str) -> bool {
-        self.defs.contains_key(&(module.to_string(), name.to_string()))
+        self.defs
+            .contains_key(&(module.to_string(), name.to_string()))
     }
 
     /// Resolves every import of `module` and instantiates it.
     pub fn instantiate(&self, store: &mut Store<T>, module: &Module) -> Result<Instance> {
         if !module.engine().same(&self.engine) {
-            return Err(Error::new(Phase::Linking, "module belongs to a different engine", None));
+            return Err(Error::new(
+                Phase::Linking,
+                "module belongs to a different engine",
+                None,
+            ));
         }
         let mut imports = Vec::new();
         for imp in module.imports() {

@@ -41,11 +41,13 @@ impl Memory {
 
     /// Grows by `delta` pages; returns the previous size in pages.
     pub fn grow<T>(&self, store: &mut Store<T>, delta: u64) -> Result<u64> {
-        store
-            .inner
-            .memory_mut(*self)
-            .grow(delta)
-            .ok_or_else(|| Error::new(Phase::Execution, "memory cannot grow by that many pages", None))
+        store.inner.memory_mut(*self).grow(delta).ok_or_else(|| {
+            Error::new(
+                Phase::Execution,
+                "memory cannot grow by that many pages",
+                None,
+            )
+        })
     }
 
     /// Copies `buf.len()` bytes starting at `offset` into `buf`.

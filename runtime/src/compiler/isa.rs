@@ -1,2 +1,49 @@
+//! The Cranelift target: the host CPU with the flags our generated code relies on.
+//!
+//! Must not decide anything about wasm semantics; only code-generation settings.
+
+use cranelift_codegen::isa::TargetIsa;
+use cranelift_codegen::settings::{self, Configurable};
 use std::sync::Arc;
-pub fn host_isa() -> Result<Arc<dyn cranelift_codegen::isa::TargetIsa>, String> { todo!() }
+
+/// Builds the ISA for the host CPU (all features the host has).
+pub fn host_isa() -> Result<Arc<dyn TargetIsa>, String> {
+    let mut flags = settings::builder();
+    let set = |f: &mut settings::Builder, k: &str, v: &str| {
+        f.set(k, v)
+            .map_err(|e| format!("cranelift setting {k}={v}: {e}"))
+    };
+    set(&mut flags, "opt_level", "speed")?;
+    // Large frames touch the guard page instead of skipping over it.
+    set(&mut flags, "enable_probestack", "true")?;
+    set(&mut flags, "probestack_strategy", "inline")?;
+    set(&mut flags, "preserve_frame_pointers", "true")?;
+    set(&mut flags, "enable_multi_ret_implicit_sret", "true")?;
+    set(&mut flags, "unwind_info", "false")?;
+    set(
+        &mut flags,
+        "enable_verifier",
+        if cfg!(debug_assertions) {
+            "true"
+        } else {
+            "false"
+        },
+    )?;
+    let builder = cranelift_native::builder().map_err(|e| format!("unsupported host CPU: {e}"))?;
+    let isa = builder
+        .finish(settings::Flags::new(flags))
+        .map_err(|e| format!("cannot build the code generator for this CPU: {e}"))?;
+    if isa.triple().architecture == target_lexicon::Architecture::X86_64 {
+        let has = |name: &str| {
+            isa.isa_flags()
+                .iter()
+                .any(|f| f.name == name && f.as_bool() == Some(true))
+        };
+        if !has("has_sse41") {
+            return Err(
+                "this CPU lacks SSE4.1, which the code generator needs for float rounding".into(),
+            );
+        }
+    }
+    Ok(isa)
+}

@@ -48,9 +48,10 @@ impl ConstExpr {
                 O::V128Const { value } => ConstOp::V128(u128::from_le_bytes(*value.bytes())),
                 O::GlobalGet { global_index } => ConstOp::GlobalGet(global_index),
                 O::RefNull { hty } => ConstOp::RefNull(match hty {
-                    wasmparser::HeapType::Abstract { ty: wasmparser::AbstractHeapType::Func, .. } => {
-                        RefType::FuncRef
-                    }
+                    wasmparser::HeapType::Abstract {
+                        ty: wasmparser::AbstractHeapType::Func,
+                        ..
+                    } => RefType::FuncRef,
                     _ => RefType::ExternRef,
                 }),
                 O::RefFunc { function_index } => ConstOp::RefFunc(function_index),

@@ -24,7 +24,11 @@ fn malformed(e: BinaryReaderError) -> Error {
 }
 
 fn invalid(e: BinaryReaderError) -> Error {
-    Error::new(Phase::Validation, with_feature_hint(e.message()), Some(e.offset()))
+    Error::new(
+        Phase::Validation,
+        with_feature_hint(e.message()),
+        Some(e.offset()),
+    )
 }
 
 /// Adds the CLI switch to messages about disabled features.
@@ -33,15 +37,27 @@ fn with_feature_hint(msg: &str) -> String {
         ("SIMD support is not enabled", "--enable-simd"),
         ("threads must be enabled", "--enable-threads"),
         ("tail calls support is not enabled", "--enable-tail-call"),
-        ("reference types support is not enabled", "--enable-reference-types"),
+        (
+            "reference types support is not enabled",
+            "--enable-reference-types",
+        ),
         ("bulk memory support is not enabled", "--enable-bulk-memory"),
         ("multi-memory", "--enable-multi-memory"),
         ("multiple memories", "--enable-multi-memory"),
         ("func type returns multiple values", "--enable-multi-value"),
         ("multi-value", "--enable-multi-value"),
-        ("sign extension operations support is not enabled", "--enable-sign-extension"),
-        ("saturating float to int conversions support is not enabled", "--enable-saturating-float-to-int"),
-        ("exceptions proposal not enabled", "--enable-exception-handling"),
+        (
+            "sign extension operations support is not enabled",
+            "--enable-sign-extension",
+        ),
+        (
+            "saturating float to int conversions support is not enabled",
+            "--enable-saturating-float-to-int",
+        ),
+        (
+            "exceptions proposal not enabled",
+            "--enable-exception-handling",
+        ),
         ("memory64", "--enable-memory64"),
     ];
     for (needle, flag) in HINTS {
@@ -73,13 +89,21 @@ pub fn to_binary(bytes: &[u8]) -> Result<std::borrow::Cow<'_, [u8]>> {
 
 fn valtype(t: wasmparser::ValType, offset: u64) -> Result<ValType> {
     ValType::from_wasmparser(t).ok_or_else(|| {
-        Error::new(Phase::Validation, format!("unsupported value type {t:?}"), Some(offset))
+        Error::new(
+            Phase::Validation,
+            format!("unsupported value type {t:?}"),
+            Some(offset),
+        )
     })
 }
 
 fn reftype(t: wasmparser::RefType, offset: u64) -> Result<RefType> {
     RefType::from_wasmparser(t).ok_or_else(|| {
-        Error::new(Phase::Validation, format!("unsupported reference type {t:?}"), Some(offset))
+        Error::new(
+            Phase::Validation,
+            format!("unsupported reference type {t:?}"),
+            Some(offset),
+        )
     })
 }
 
@@ -164,8 +188,16 @@ fn decode_payload(info: &mut ModuleInfo, payload: &Payload<'_>) -> Result<()> {
                             ));
                         }
                     };
-                    let params = f.params().iter().map(|t| valtype(*t, offset)).collect::<Result<Vec<_>>>()?;
-                    let results = f.results().iter().map(|t| valtype(*t, offset)).collect::<Result<Vec<_>>>()?;
+                    let params = f
+                        .params()
+                        .iter()
+                        .map(|t| valtype(*t, offset))
+                        .collect::<Result<Vec<_>>>()?;
+                    let results = f
+                        .results()
+                        .iter()
+                        .map(|t| valtype(*t, offset))
+                        .collect::<Result<Vec<_>>>()?;
                     info.types.push(FuncType::new(params, results));
                 }
             }
@@ -257,7 +289,10 @@ fn decode_payload(info: &mut ModuleInfo, payload: &Payload<'_>) -> Result<()> {
             for el in reader.clone().into_iter_with_offsets() {
                 let (offset, el) = el.map_err(malformed)?;
                 let mode = match &el.kind {
-                    wasmparser::ElementKind::Active { table_index, offset_expr } => ElementMode::Active {
+                    wasmparser::ElementKind::Active {
+                        table_index,
+                        offset_expr,
+                    } => ElementMode::Active {
                         table: table_index.unwrap_or(0),
                         offset: ConstExpr::decode(offset_expr)?,
                     },
@@ -268,7 +303,9 @@ fn decode_payload(info: &mut ModuleInfo, payload: &Payload<'_>) -> Result<()> {
                     wasmparser::ElementItems::Functions(r) => {
                         let mut items = Vec::new();
                         for f in r {
-                            items.push(ConstExpr(vec![const_expr::ConstOp::RefFunc(f.map_err(malformed)?)]));
+                            items.push(ConstExpr(vec![const_expr::ConstOp::RefFunc(
+                                f.map_err(malformed)?,
+                            )]));
                         }
                         (RefType::FuncRef, items)
                     }
@@ -287,13 +324,19 @@ fn decode_payload(info: &mut ModuleInfo, payload: &Payload<'_>) -> Result<()> {
             for d in reader.clone() {
                 let d = d.map_err(malformed)?;
                 let mode = match &d.kind {
-                    wasmparser::DataKind::Active { memory_index, offset_expr } => DataMode::Active {
+                    wasmparser::DataKind::Active {
+                        memory_index,
+                        offset_expr,
+                    } => DataMode::Active {
                         memory: *memory_index,
                         offset: ConstExpr::decode(offset_expr)?,
                     },
                     wasmparser::DataKind::Passive => DataMode::Passive,
                 };
-                info.data.push(DataSegment { mode, range: d.range.end as usize - d.data.len()..d.range.end as usize });
+                info.data.push(DataSegment {
+                    mode,
+                    range: d.range.end as usize - d.data.len()..d.range.end as usize,
+                });
             }
         }
         Payload::CustomSection(c) => {
@@ -304,7 +347,8 @@ fn decode_payload(info: &mut ModuleInfo, payload: &Payload<'_>) -> Result<()> {
                         wasmparser::Name::Module { name, .. } => info.name = Some(name.to_string()),
                         wasmparser::Name::Function(map) => {
                             for naming in map.into_iter().flatten() {
-                                info.func_names.insert(naming.index, naming.name.to_string());
+                                info.func_names
+                                    .insert(naming.index, naming.name.to_string());
                             }
                         }
                         _ => {}

@@ -1,10 +1,259 @@
-use crate::{config::MemoryStrategy, error::Result};
-pub fn resolve_strategy(s: MemoryStrategy) -> Result<MemoryStrategy> { Ok(s) }
-pub struct LinearMemory;
+//! Linear memories: address-space reservation with guard pages, growth, and the explicit-check
+//! fallback.
+//!
+//! A guard-page memory reserves `GUARD_RESERVATION` bytes (8 GiB) of inaccessible address
+//! space and makes the first `size` bytes read-write; since a 32-bit index plus a 32-bit
+//! offset plus the access size is below 8 GiB, compiled code needs no bounds checks, and the
+//! base never moves. When the reservation cannot be made (e.g. under `ulimit -v`), the engine
+//! uses explicit checks and memories are plain mappings that move when they grow. This module
+//! must not know about instances or compiled code beyond `VMMemoryDefinition`.
+
+use crate::config::MemoryStrategy;
+use crate::error::{Error, Phase, Result};
+use crate::types::MemoryType;
+use crate::vm::layout::VMMemoryDefinition;
+
+/// Bytes in a wasm page.
+pub const WASM_PAGE: usize = 65536;
+/// The largest number of pages of a 32-bit memory.
+pub const MAX_PAGES32: u64 = 65536;
+/// Address space reserved per guard-page memory: 4 GiB addressable + 4 GiB guard.
+pub const GUARD_RESERVATION: usize = 8 << 30;
+
+fn map_none(len: usize) -> Option<*mut u8> {
+    // SAFETY: an anonymous, private, inaccessible mapping without a hint; result checked.
+    let p = unsafe {
+        libc::mmap(
+            std::ptr::null_mut(),
+            len,
+            libc::PROT_NONE,
+            libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE,
+            -1,
+            0,
+        )
+    };
+    (p != libc::MAP_FAILED).then_some(p as *mut u8)
+}
+
+/// Resolves `Auto` by trying one guard-page reservation.
+pub fn resolve_strategy(s: MemoryStrategy) -> Result<MemoryStrategy> {
+    let can_reserve = || match map_none(GUARD_RESERVATION) {
+        Some(p) => {
+            // SAFETY: unmapping the probe mapping just created.
+            unsafe { libc::munmap(p as *mut _, GUARD_RESERVATION) };
+            true
+        }
+        None => false,
+    };
+    match s {
+        MemoryStrategy::Auto if can_reserve() => Ok(MemoryStrategy::GuardPages),
+        MemoryStrategy::Auto => Ok(MemoryStrategy::Explicit),
+        MemoryStrategy::GuardPages if !can_reserve() => Err(Error::new(
+            Phase::Instantiation,
+            "cannot reserve 8 GiB of address space for a guard-page memory (is `ulimit -v` set?); use the explicit bounds-check strategy",
+            None,
+        )),
+        other => Ok(other),
+    }
+}
+
+/// A linear memory owned by a store.
+pub struct LinearMemory {
+    /// What compiled code reads; boxed so its address is stable.
+    def: Box<VMMemoryDefinition>,
+    ty: MemoryType,
+    /// Start and length of the whole mapping (reservation).
+    map_ptr: *mut u8,
+    map_len: usize,
+    guard: bool,
+    /// The most pages this memory may ever have.
+    max_pages: u64,
+}
+
+// SAFETY: the memory is owned by one store; access is synchronised by the store's `&mut`.
+unsafe impl Send for LinearMemory {}
+
 impl LinearMemory {
-    pub fn ty(&self) -> crate::types::MemoryType { todo!() }
-    pub fn data(&self) -> &[u8] { todo!() }
-    pub fn data_mut(&mut self) -> &mut [u8] { todo!() }
-    pub fn pages(&self) -> u64 { todo!() }
-    pub fn grow(&mut self, _d: u64) -> Option<u64> { todo!() }
+    /// Allocates a memory of type `ty` with the given strategy and page limit.
+    pub fn new(
+        ty: MemoryType,
+        strategy: MemoryStrategy,
+        page_limit: Option<u64>,
+    ) -> Result<Box<LinearMemory>> {
+        let fail = |m: String| Error::new(Phase::Instantiation, m, None);
+        if ty.memory64 || ty.shared {
+            return Err(fail(
+                "64-bit and shared memories are not supported yet".into(),
+            ));
+        }
+        let mut max_pages = ty.maximum.unwrap_or(MAX_PAGES32).min(MAX_PAGES32);
+        if let Some(l) = page_limit {
+            max_pages = max_pages.min(l);
+        }
+        if ty.minimum > max_pages {
+            return Err(fail(format!(
+                "memory needs {} pages but at most {max_pages} are allowed (memory page limit)",
+                ty.minimum
+            )));
+        }
+        let guard = strategy == MemoryStrategy::GuardPages;
+        let size = ty.minimum as usize * WASM_PAGE;
+        let map_len = if guard {
+            GUARD_RESERVATION
+        } else {
+            size.max(WASM_PAGE)
+        };
+        let map_ptr = map_none(map_len).ok_or_else(|| {
+            fail(format!(
+                "cannot reserve memory: {}",
+                std::io::Error::last_os_error()
+            ))
+        })?;
+        let mut mem = Box::new(LinearMemory {
+            def: Box::new(VMMemoryDefinition {
+                base: map_ptr,
+                length: 0,
+                owner: std::ptr::null_mut(),
+            }),
+            ty,
+            map_ptr,
+            map_len,
+            guard,
+            max_pages,
+        });
+        mem.def.owner = &mut *mem;
+        if size > 0 {
+            mem.commit(size).map_err(fail)?;
+        }
+        mem.def.length = size;
+        Ok(mem)
+    }
+
+    fn commit(&mut self, upto: usize) -> std::result::Result<(), String> {
+        // SAFETY: `map_ptr..map_ptr+upto` lies within our mapping (callers check `upto <= map_len`).
+        let rc = unsafe {
+            libc::mprotect(
+                self.map_ptr as *mut _,
+                upto,
+                libc::PROT_READ | libc::PROT_WRITE,
+            )
+        };
+        if rc != 0 {
+            return Err(format!(
+                "cannot commit linear memory: {}",
+                std::io::Error::last_os_error()
+            ));
+        }
+        Ok(())
+    }
+
+    /// Grows by `delta` pages; returns the old size in pages, or `None` if it cannot.
+    pub fn grow(&mut self, delta: u64) -> Option<u64> {
+        let old = self.pages();
+        let new = old.checked_add(delta)?;
+        if new > self.max_pages {
+            return None;
+        }
+        if delta == 0 {
+            return Some(old);
+        }
+        let new_len = new as usize * WASM_PAGE;
+        if self.guard {
+            self.commit(new_len).ok()?;
+        } else {
+            let p = map_none(new_len)?;
+            // SAFETY: `p` is a fresh mapping of `new_len` bytes; make it accessible.
+            if unsafe { libc::mprotect(p as *mut _, new_len, libc::PROT_READ | libc::PROT_WRITE) }
+                != 0
+            {
+                // SAFETY: unmapping the mapping just created.
+                unsafe { libc::munmap(p as *mut _, new_len) };
+                return None;
+            }
+            // SAFETY: both ranges are valid and disjoint; the old length is within the old map.
+            unsafe { std::ptr::copy_nonoverlapping(self.map_ptr, p, self.def.length) };
+            // SAFETY: the old mapping is no longer referenced (def.base is updated below).
+            unsafe { libc::munmap(self.map_ptr as *mut _, self.map_len) };
+            self.map_ptr = p;
+            self.map_len = new_len;
+            self.def.base = p;
+        }
+        self.def.length = new_len;
+        Some(old)
+    }
+
+    /// The current size in pages.
+    pub fn pages(&self) -> u64 {
+        (self.def.length / WASM_PAGE) as u64
+    }
+
+    /// The type, with the minimum set to the current size.
+    pub fn ty(&self) -> MemoryType {
+        MemoryType {
+            minimum: self.pages(),
+            ..self.ty
+        }
+    }
+
+    /// The declared type.
+    pub fn declared_type(&self) -> MemoryType {
+        self.ty
+    }
+
+    /// The accessible bytes.
+    pub fn data(&self) -> &[u8] {
+        if self.def.length == 0 {
+            return &[];
+        }
+        // SAFETY: `base..base+length` is committed read-write memory owned by `self`.
+        unsafe { std::slice::from_raw_parts(self.def.base, self.def.length) }
+    }
+
+    /// The accessible bytes, mutably.
+    pub fn data_mut(&mut self) -> &mut [u8] {
+        if self.def.length == 0 {
+            return &mut [];
+        }
+        // SAFETY: as in `data`, and `&mut self` guarantees exclusive access.
+        unsafe { std::slice::from_raw_parts_mut(self.def.base, self.def.length) }
+    }
+
+    /// The definition compiled code reads.
+    pub fn definition(&mut self) -> *mut VMMemoryDefinition {
+        &mut *self.def
+    }
+}
+
+impl Drop for LinearMemory {
+    fn drop(&mut self) {
+        // SAFETY: unmapping our own mapping; no compiled code can use it after the store drops.
+        unsafe { libc::munmap(self.map_ptr as *mut _, self.map_len) };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn grow_respects_maximum_and_keeps_data() {
+        for strategy in [MemoryStrategy::GuardPages, MemoryStrategy::Explicit] {
+            let mut m = LinearMemory::new(MemoryType::new(1, Some(3)), strategy, None).unwrap();
+            m.data_mut()[100] = 7;
+            assert_eq!(m.grow(1), Some(1));
+            assert_eq!(m.data()[100], 7);
+            assert_eq!(m.pages(), 2);
+            assert_eq!(m.grow(2), None);
+            assert_eq!(m.grow(1), Some(2));
+            assert_eq!(m.data().len(), 3 * WASM_PAGE);
+        }
+    }
+
+    #[test]
+    fn page_limit_caps_growth() {
+        let mut m =
+            LinearMemory::new(MemoryType::new(1, None), MemoryStrategy::Explicit, Some(2)).unwrap();
+        assert_eq!(m.grow(1), Some(1));
+        assert_eq!(m.grow(1), None);
+    }
 }
