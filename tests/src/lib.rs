@@ -1,1 +1,6 @@
-//! Test support.
+//! Test support for wasmedge-rs: the WebAssembly spec-test runner ([`spec`]) used by the
+//! `spec-runner` binary, `cargo xtask spec` and the `spec_v1` integration test.
+//!
+//! Must not depend on runtime internals: only the public `wasmedge_runtime` API.
+
+pub mod spec;

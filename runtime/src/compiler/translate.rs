@@ -296,7 +296,7 @@ impl<'a, 'b> FuncTranslator<'a, 'b> {
             return;
         }
         self.stack
-            .extend_from_slice(&self.b.block_params(frame.dest).to_vec());
+            .extend_from_slice(self.b.block_params(frame.dest));
         self.reachable = reached;
         self.dead_depth = 0;
     }
@@ -328,8 +328,7 @@ impl<'a, 'b> FuncTranslator<'a, 'b> {
                 let height = self.stack.len() - params.len();
                 self.stack.truncate(height);
                 self.b.switch_to_block(header);
-                self.stack
-                    .extend_from_slice(&self.b.block_params(header).to_vec());
+                self.stack.extend_from_slice(self.b.block_params(header));
                 self.control.push(Frame {
                     kind: FrameKind::Loop { header },
                     dest,

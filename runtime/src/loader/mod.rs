@@ -136,7 +136,10 @@ pub fn load(binary: &[u8], features: WasmFeatures) -> Result<ModuleInfo> {
     let mut info = ModuleInfo::default();
     let mut validator = Validator::new_with_features(features);
     let mut bodies: Vec<(FuncToValidate<ValidatorResources>, FunctionBody<'_>)> = Vec::new();
-    for payload in Parser::new(0).parse_all(binary) {
+    let mut parser = Parser::new(0);
+    // Decoding depends on features too (e.g. 32-bit memory limits are at most 5-byte LEBs).
+    parser.set_features(features);
+    for payload in parser.parse_all(binary) {
         let payload = payload.map_err(malformed)?;
         decode_payload(&mut info, &payload)?;
         match validator.payload(&payload).map_err(invalid)? {
@@ -359,4 +362,36 @@ fn decode_payload(info: &mut ModuleInfo, payload: &Payload<'_>) -> Result<()> {
         _ => {}
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn overlong_memory_limits_are_malformed() {
+        let ok = b"\0asm\x01\0\0\0\x05\x04\x01\x01\x02\x02";
+        assert!(load(ok, WasmFeatures::WASM1).is_ok());
+        let bad = b"\0asm\x01\0\0\0\x05\x08\x01\x00\x82\x80\x80\x80\x80\x00";
+        let e = load(bad, WasmFeatures::WASM1).unwrap_err();
+        assert_eq!(e.phase(), Phase::Loading);
+        assert!(
+            e.to_string().contains("integer representation too long"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn errors_name_phase_and_offset() {
+        let e = load(b"\0asm\x02\0\0\0", WasmFeatures::WASM1).unwrap_err();
+        assert!(e.to_string().starts_with("loading failed:"), "{e}");
+        let invalid = wat::parse_str("(module (func (result i32) i64.const 0))").unwrap();
+        let e = load(&invalid, WasmFeatures::WASM1).unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("validation failed: type mismatch"),
+            "{e}"
+        );
+        assert!(e.to_string().contains("at offset 0x"), "{e}");
+    }
 }

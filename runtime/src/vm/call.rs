@@ -29,7 +29,8 @@ pub fn call_func<T: 'static>(
         // SAFETY: host functions' `vmctx` is their `HostContext<T>` (T is the store's type,
         // since the function was created in this store).
         let ctx = fr.vmctx as *mut HostContext<T>;
-        return crate::vm::host::call_host(store, ctx, None, params, results);
+        // SAFETY: `ctx` is this host function's context, owned by the store.
+        return unsafe { crate::vm::host::call_host(store, ctx, None, params, results) };
     }
     let ty = store.inner.engine.signature(fr.type_id);
     let mut slots = vec![0u128; ty.params().len().max(ty.results().len()).max(1)];
@@ -57,10 +58,8 @@ pub fn call_func<T: 'static>(
     store.inner.ctx.store = prev_store;
     if let Err(rec) = outcome {
         let pending = store.inner.pending_error.take();
-        if rec.code == TrapCode::HostError {
-            if let Some(e) = pending {
-                return Err(e);
-            }
+        if let (TrapCode::HostError, Some(e)) = (rec.code, pending) {
+            return Err(e);
         }
         let trap = Trap {
             code: rec.code,

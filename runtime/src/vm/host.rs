@@ -77,7 +77,10 @@ pub fn new_host_func<T: 'static>(
 }
 
 /// Runs a host function's closure with `params`, filling `results`.
-pub fn call_host<T: 'static>(
+///
+/// # Safety
+/// `ctx` must be the context of a host function created in `store`.
+pub unsafe fn call_host<T: 'static>(
     store: &mut Store<T>,
     ctx: *mut HostContext<T>,
     instance: Option<usize>,
@@ -151,12 +154,14 @@ unsafe extern "C" fn shim<T: 'static>(
         .map(|(t, raw)| store.inner.val_from_raw(*t, *raw))
         .collect();
     let mut results: Vec<Val> = ty.results().iter().map(|t| Val::default_for(*t)).collect();
-    let outcome = call_host(store, ctx, Some(instance), &params, &mut results).and_then(|()| {
-        for (slot, r) in slots.iter_mut().zip(&results) {
-            *slot = store.inner.val_to_raw(r)?;
-        }
-        Ok(())
-    });
+    // SAFETY: `ctx` is the context this shim was created with, owned by `store`.
+    let outcome =
+        unsafe { call_host(store, ctx, Some(instance), &params, &mut results) }.and_then(|()| {
+            for (slot, r) in slots.iter_mut().zip(&results) {
+                *slot = store.inner.val_to_raw(r)?;
+            }
+            Ok(())
+        });
     match outcome {
         Ok(()) => 1,
         Err(e) => {

@@ -2,15 +2,15 @@
 //! pointers, function references), creates the defined memories, tables and globals, applies
 //! element and data segments, and runs the start function.
 //!
-//! With bulk memory enabled (Wasm 2.0) segments are applied in order and the first one out of
-//! bounds traps; without it (Wasm 1.0) every segment is checked before anything is written and
-//! a failure is a link error. Must not compile code.
+//! Segments are applied in order (element segments, then data segments) and the first one out
+//! of bounds traps, leaving earlier writes in place, as WebAssembly 2.0 specifies (the 1.0
+//! rule, check everything first, was retired with bulk memory). Must not compile code.
 
 use crate::api::{Extern, func::Func, instance::Instance, module::Module, store::Store};
 use crate::error::{Error, Phase, Result, Trap, TrapCode};
 use crate::loader::const_expr::{ConstExpr, ConstOp};
 use crate::loader::info::{DataMode, ElementMode, EntityIndex};
-use crate::types::{ExternType, MemoryType, TableType};
+use crate::types::ExternType;
 use crate::values::Val;
 use crate::vm::layout::{
     VMFuncRef, VMGlobal, VMMemoryDefinition, VMOffsets, VMTableDefinition, header,
@@ -60,12 +60,7 @@ fn write_vmctx<V>(vmctx: &mut [u128], offset: u32, value: V) {
 }
 
 /// Evaluates a constant expression to its 16-byte raw value.
-fn eval_const(
-    store: &mut crate::vm::store::StoreInner,
-    globals: &[*mut VMGlobal],
-    func_ref: impl Fn(u32) -> usize,
-    e: &ConstExpr,
-) -> u128 {
+fn eval_const(globals: &[*mut VMGlobal], func_ref: impl Fn(u32) -> usize, e: &ConstExpr) -> u128 {
     let mut stack: Vec<u128> = Vec::new();
     for op in &e.0 {
         let v = match op {
@@ -99,7 +94,6 @@ fn eval_const(
         };
         stack.push(v);
     }
-    let _ = store;
     stack.pop().unwrap_or(0)
 }
 
@@ -212,7 +206,7 @@ pub fn instantiate<T: 'static>(
         globals.iter().map(|g| inner.global_ptr(*g)).collect();
     for (k, init) in info.global_inits.iter().enumerate() {
         let ty = info.globals[info.num_imported_globals as usize + k];
-        let bits = eval_const(inner, &global_ptrs, func_ref, init);
+        let bits = eval_const(&global_ptrs, func_ref, init);
         let val = inner.val_from_raw(ty.content, bits);
         let g = inner
             .new_global(ty, Val::I32(0))
@@ -248,64 +242,39 @@ pub fn instantiate<T: 'static>(
         index: instance_index,
     };
 
-    // Segments.
-    let bulk = store.engine().config().features.bulk_memory();
-    let oob = |what: &str| -> Error {
-        if bulk {
-            Error::trap(
-                Phase::Instantiation,
-                Trap::new(if what == "data" {
-                    TrapCode::MemoryOutOfBounds
-                } else {
-                    TrapCode::TableOutOfBounds
-                }),
-            )
-        } else {
-            link_error(format!("{what} segment does not fit"))
-        }
-    };
-    let mut elem_writes = Vec::new();
+    // Segments, applied in order; the first that does not fit traps.
+    let oob = |code: TrapCode| Error::trap(Phase::Instantiation, Trap::new(code));
     for seg in &info.elements {
         let ElementMode::Active { table, offset } = &seg.mode else {
             continue;
         };
-        let start = eval_const(&mut store.inner, &global_ptrs, func_ref, offset) as u32 as u64;
+        let start = eval_const(&global_ptrs, func_ref, offset) as u32 as usize;
         let items: Vec<usize> = seg
             .items
             .iter()
-            .map(|e| eval_const(&mut store.inner, &global_ptrs, func_ref, e) as usize)
+            .map(|e| eval_const(&global_ptrs, func_ref, e) as usize)
             .collect();
-        let t = tables[*table as usize];
-        let size = store.inner.table(t).len() as u64;
-        if start + items.len() as u64 > size {
-            if bulk {
-                apply_elems(store, &tables, &elem_writes);
-                return Err(oob("elements"));
-            }
-            return Err(oob("elements"));
+        let dst = store.inner.table(tables[*table as usize]).elements_mut();
+        match dst.get_mut(start..).and_then(|d| d.get_mut(..items.len())) {
+            Some(d) => d.copy_from_slice(&items),
+            None => return Err(oob(TrapCode::TableOutOfBounds)),
         }
-        elem_writes.push((t, start, items));
     }
-    let mut data_writes = Vec::new();
     for (k, seg) in info.data.iter().enumerate() {
         let DataMode::Active { memory, offset } = &seg.mode else {
             continue;
         };
-        let start = eval_const(&mut store.inner, &global_ptrs, func_ref, offset) as u32 as u64;
-        let mem = memories[*memory as usize];
-        let len = store.inner.memory(mem).data().len() as u64;
-        if start + m.data[k].len() as u64 > len {
-            if bulk {
-                apply_elems(store, &tables, &elem_writes);
-                apply_data(store, &m, &data_writes);
-                return Err(oob("data"));
-            }
-            return Err(oob("data"));
+        let start = eval_const(&global_ptrs, func_ref, offset) as u32 as usize;
+        let bytes = &m.data[k];
+        let dst = store
+            .inner
+            .memory_mut(memories[*memory as usize])
+            .data_mut();
+        match dst.get_mut(start..).and_then(|d| d.get_mut(..bytes.len())) {
+            Some(d) => d.copy_from_slice(bytes),
+            None => return Err(oob(TrapCode::MemoryOutOfBounds)),
         }
-        data_writes.push((mem, start, k));
     }
-    apply_elems(store, &tables, &elem_writes);
-    apply_data(store, &m, &data_writes);
 
     if let Some(start) = info.start {
         let f: Func = funcs[start as usize];
@@ -314,32 +283,5 @@ pub fn instantiate<T: 'static>(
             None => e,
         })?;
     }
-    let _ = (
-        MemoryType::new(0, None),
-        TableType::new(crate::types::RefType::FuncRef, 0, None),
-    );
     Ok(instance)
-}
-
-fn apply_elems<T>(
-    store: &mut Store<T>,
-    _tables: &[crate::api::table::Table],
-    writes: &[(crate::api::table::Table, u64, Vec<usize>)],
-) {
-    for (t, start, items) in writes {
-        let table = store.inner.table(*t);
-        table.elements_mut()[*start as usize..*start as usize + items.len()].copy_from_slice(items);
-    }
-}
-
-fn apply_data<T>(
-    store: &mut Store<T>,
-    m: &crate::vm::module::CompiledModule,
-    writes: &[(crate::api::memory::Memory, u64, usize)],
-) {
-    for (mem, start, k) in writes {
-        let bytes = &m.data[*k];
-        store.inner.memory_mut(*mem).data_mut()[*start as usize..*start as usize + bytes.len()]
-            .copy_from_slice(bytes);
-    }
 }

@@ -146,7 +146,7 @@ pub fn install_handlers() {
             unsafe { libc::sigemptyset(&mut sa.sa_mask) };
             // SAFETY: PREVIOUS is written only here, inside `call_once`, before any handler
             // that reads it can run for this signal.
-            let prev = unsafe { (*(&raw mut PREVIOUS))[i].as_mut_ptr() };
+            let prev = unsafe { (&raw mut PREVIOUS).cast::<libc::sigaction>().add(i) };
             // SAFETY: valid pointers to a sigaction to install and one to receive the old one.
             if unsafe { libc::sigaction(*sig, &sa, prev) } != 0 {
                 panic!(
@@ -167,8 +167,11 @@ unsafe extern "C" fn trap_handler(
     // SAFETY: the kernel passes a valid ucontext_t for SA_SIGINFO handlers.
     let uc = unsafe { &mut *(ctx as *mut libc::ucontext_t) };
     let pc = uc.uc_mcontext.gregs[libc::REG_RIP as usize] as usize;
-    if !act.is_null() {
-        if let Some(code) = crate::vm::code::trap_code_at(pc) {
+    if let Some(code) = (!act.is_null())
+        .then(|| crate::vm::code::trap_code_at(pc))
+        .flatten()
+    {
+        {
             // A divide fault at a division site: x86 raises the same fault for both causes.
             let code = if sig == libc::SIGFPE && code == TrapCode::IntegerDivisionByZero {
                 // SAFETY: `info` is valid for SA_SIGINFO handlers.
@@ -193,7 +196,7 @@ unsafe extern "C" fn trap_handler(
     // Not ours: hand it to whoever was installed before us.
     let i = SIGNALS.iter().position(|s| *s == sig).unwrap_or(0);
     // SAFETY: PREVIOUS[i] was initialised before this handler was installed.
-    let prev = unsafe { (*(&raw const PREVIOUS))[i].assume_init_ref() };
+    let prev = unsafe { &*(&raw const PREVIOUS).cast::<libc::sigaction>().add(i) };
     if prev.sa_sigaction == libc::SIG_DFL || prev.sa_sigaction == libc::SIG_IGN {
         // Restore the default action and return: the faulting instruction runs again and the
         // process ends the way it would have without us.
