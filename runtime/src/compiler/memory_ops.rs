@@ -42,7 +42,7 @@ impl FuncTranslator<'_, '_> {
 
     /// The native address for an access of `size` bytes at `index + offset` in memory `mem`,
     /// with the bounds check the strategy requires, plus the immediate offset to use.
-    fn heap_addr(&mut self, memarg: &MemArg, index: Value, size: u32) -> (Value, i32) {
+    pub(crate) fn heap_addr(&mut self, memarg: &MemArg, index: Value, size: u32) -> (Value, i32) {
         let wasmparser::MemArgTarget::Memory(mem) = memarg.target else {
             unreachable!("validated: GC arrays are disabled")
         };

@@ -10,6 +10,7 @@ pub mod isa;
 pub mod memory_ops;
 pub mod numeric;
 pub mod signatures;
+pub mod simd;
 pub mod trampolines;
 pub mod translate;
 pub mod traps;

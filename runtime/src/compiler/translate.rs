@@ -444,7 +444,7 @@ impl<'a, 'b> FuncTranslator<'a, 'b> {
             O::GlobalGet { global_index } => self.op_global_get(*global_index),
             O::GlobalSet { global_index } => self.op_global_set(*global_index),
             _ => {
-                if !self.translate_memory_op(op)? && !self.translate_numeric(op)? {
+                if !self.translate_memory_op(op)? && !self.translate_numeric(op)? && !self.translate_simd(op)? {
                     return Err(format!("operator {op:?} is not supported by the compiler"));
                 }
             }
