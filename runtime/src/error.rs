@@ -37,6 +37,8 @@ pub enum TrapCode {
     NullReference,
     /// A host function reported an error (the message is in [`Trap::message`]).
     HostError,
+    /// `memory.atomic.wait` on a memory that is not shared.
+    AtomicWaitNonSharedMemory,
 }
 
 impl TrapCode {
@@ -57,6 +59,7 @@ impl TrapCode {
             TrapCode::HeapMisaligned => "unaligned atomic",
             TrapCode::NullReference => "null reference",
             TrapCode::HostError => "host function error",
+            TrapCode::AtomicWaitNonSharedMemory => "expected shared memory",
         }
     }
 }

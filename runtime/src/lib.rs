@@ -36,7 +36,7 @@ pub use api::func::{Caller, Func, TypedFunc};
 pub use api::global::Global;
 pub use api::instance::Instance;
 pub use api::linker::Linker;
-pub use api::memory::Memory;
+pub use api::memory::{Memory, SharedMemory};
 pub use api::module::Module;
 pub use api::store::Store;
 pub use api::table::Table;

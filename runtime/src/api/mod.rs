@@ -88,3 +88,5 @@ impl From<global::Global> for Extern {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod thread_tests;

@@ -139,3 +139,16 @@ fn host_functions_and_errors() {
         Some(7)
     );
 }
+
+#[test]
+fn ten_million_tail_calls_run_in_constant_stack() {
+    let (mut store, inst) = run(r#"(module
+        (func $count (export "count") (param $n i64) (param $acc i64) (result i64)
+            (if (result i64) (i64.eqz (local.get $n))
+                (then (local.get $acc))
+                (else (return_call $count (i64.sub (local.get $n) (i64.const 1))
+                                          (i64.add (local.get $acc) (i64.const 1)))))))"#);
+    let f = inst.get_typed_func::<(i64, i64), i64>(&store, "count").unwrap();
+    // With a 1 MiB wasm stack, 10,000,000 ordinary calls would overflow many times over.
+    assert_eq!(f.call(&mut store, (10_000_000, 0)).unwrap(), 10_000_000);
+}

@@ -5,6 +5,8 @@
 //! Functions are compiled in parallel. This module must not allocate executable memory or
 //! know about stores: it returns bytes and tables.
 
+pub mod atomics;
+pub mod bulk;
 pub mod env;
 pub mod isa;
 pub mod memory_ops;

@@ -18,6 +18,13 @@ use cranelift_codegen::ir::{
 use cranelift_frontend::{FunctionBuilder, Variable};
 use wasmparser::{BlockType, FunctionBody, Operator};
 
+/// How a call reaches its callee.
+#[derive(Clone, Copy)]
+enum CallTarget {
+    Direct(ir::FuncRef),
+    Indirect(Value),
+}
+
 /// The kind of a control frame.
 pub(crate) enum FrameKind {
     Block,
@@ -416,11 +423,16 @@ impl<'a, 'b> FuncTranslator<'a, 'b> {
                 self.b.ins().return_(&rets);
                 self.set_unreachable();
             }
-            O::Call { function_index } => self.op_call(*function_index),
+            O::Call { function_index } => self.op_call(*function_index, false),
+            O::ReturnCall { function_index } => self.op_call(*function_index, true),
             O::CallIndirect {
                 type_index,
                 table_index,
-            } => self.op_call_indirect(*type_index, *table_index),
+            } => self.op_call_indirect(*type_index, *table_index, false),
+            O::ReturnCallIndirect {
+                type_index,
+                table_index,
+            } => self.op_call_indirect(*type_index, *table_index, true),
             O::Drop => {
                 self.pop();
             }
@@ -444,7 +456,12 @@ impl<'a, 'b> FuncTranslator<'a, 'b> {
             O::GlobalGet { global_index } => self.op_global_get(*global_index),
             O::GlobalSet { global_index } => self.op_global_set(*global_index),
             _ => {
-                if !self.translate_memory_op(op)? && !self.translate_numeric(op)? && !self.translate_simd(op)? {
+                if !self.translate_memory_op(op)?
+                    && !self.translate_numeric(op)?
+                    && !self.translate_bulk(op)?
+                    && !self.translate_atomic(op)?
+                    && !self.translate_simd(op)?
+                {
                     return Err(format!("operator {op:?} is not supported by the compiler"));
                 }
             }
@@ -467,33 +484,35 @@ impl<'a, 'b> FuncTranslator<'a, 'b> {
         self.stack.extend(rets);
     }
 
-    fn op_call(&mut self, index: u32) {
+    /// Emits a call (or, with `tail`, a tail call) and pushes its results.
+    fn emit_call(&mut self, target: CallTarget, sig: ir::SigRef, args: &[Value], tail: bool) {
+        let inst = match (target, tail) {
+            (CallTarget::Direct(f), false) => self.b.ins().call(f, args),
+            (CallTarget::Direct(f), true) => self.b.ins().return_call(f, args),
+            (CallTarget::Indirect(code), false) => self.b.ins().call_indirect(sig, code, args),
+            (CallTarget::Indirect(code), true) => self.b.ins().return_call_indirect(sig, code, args),
+        };
+        if tail {
+            self.set_unreachable();
+        } else {
+            self.push_call_results(inst);
+        }
+    }
+
+    fn op_call(&mut self, index: u32, tail: bool) {
+        use crate::vm::layout::{FUNCREF_VMCTX, FUNCREF_WASM_CALL};
         let ty = self.env.info.func_type(index).clone();
         let sig = self.b.import_signature(wasm_signature(&ty));
         if index < self.env.info.num_imported_funcs {
             let fref = self.env.offsets.func_ref(index);
             let flags = MemFlags::trusted().with_readonly();
-            let code = self.b.ins().load(
-                types::I64,
-                flags,
-                self.vmctx,
-                (fref + crate::vm::layout::FUNCREF_WASM_CALL) as i32,
-            );
-            let callee_vmctx = self.b.ins().load(
-                types::I64,
-                flags,
-                self.vmctx,
-                (fref + crate::vm::layout::FUNCREF_VMCTX) as i32,
-            );
+            let code = self.b.ins().load(types::I64, flags, self.vmctx, (fref + FUNCREF_WASM_CALL) as i32);
+            let callee_vmctx = self.b.ins().load(types::I64, flags, self.vmctx, (fref + FUNCREF_VMCTX) as i32);
             let args = self.call_args(callee_vmctx, ty.params().len());
-            let inst = self.b.ins().call_indirect(sig, code, &args);
-            self.push_call_results(inst);
+            self.emit_call(CallTarget::Indirect(code), sig, &args, tail);
         } else {
             let defined = index - self.env.info.num_imported_funcs;
-            let name = self
-                .b
-                .func
-                .declare_imported_user_function(UserExternalName::new(0, defined));
+            let name = self.b.func.declare_imported_user_function(UserExternalName::new(0, defined));
             let f = self.b.import_function(ir::ExtFuncData {
                 name: ir::ExternalName::user(name),
                 signature: sig,
@@ -501,54 +520,28 @@ impl<'a, 'b> FuncTranslator<'a, 'b> {
                 patchable: false,
             });
             let args = self.call_args(self.vmctx, ty.params().len());
-            let inst = self.b.ins().call(f, &args);
-            self.push_call_results(inst);
+            self.emit_call(CallTarget::Direct(f), sig, &args, tail);
         }
     }
 
-    fn op_call_indirect(&mut self, type_index: u32, table_index: u32) {
+    fn op_call_indirect(&mut self, type_index: u32, table_index: u32, tail: bool) {
         use crate::vm::layout::*;
         let ty = self.env.info.types[type_index as usize].clone();
         let index = self.pop();
         let elem = self.table_element_addr(table_index, index);
         let fref = self.b.ins().load(types::I64, MemFlags::trusted(), elem, 0);
-        self.b
-            .ins()
-            .trapz(fref, user_trap(TrapCode::IndirectCallToNull));
+        self.b.ins().trapz(fref, user_trap(TrapCode::IndirectCallToNull));
         let flags = MemFlags::trusted().with_readonly();
-        let actual = self
-            .b
-            .ins()
-            .load(types::I32, flags, fref, FUNCREF_TYPE_ID as i32);
-        let ids = self.b.ins().load(
-            types::I64,
-            flags.with_can_move(),
-            self.vmctx,
-            header::TYPE_IDS as i32,
-        );
-        let expected = self.b.ins().load(
-            types::I32,
-            flags.with_can_move(),
-            ids,
-            (type_index * 4) as i32,
-        );
-        let ne = self
-            .b
-            .ins()
-            .icmp(ir::condcodes::IntCC::NotEqual, actual, expected);
+        let actual = self.b.ins().load(types::I32, flags, fref, FUNCREF_TYPE_ID as i32);
+        let ids = self.b.ins().load(types::I64, flags.with_can_move(), self.vmctx, header::TYPE_IDS as i32);
+        let expected = self.b.ins().load(types::I32, flags.with_can_move(), ids, (type_index * 4) as i32);
+        let ne = self.b.ins().icmp(ir::condcodes::IntCC::NotEqual, actual, expected);
         self.b.ins().trapnz(ne, user_trap(TrapCode::BadSignature));
-        let code = self
-            .b
-            .ins()
-            .load(types::I64, flags, fref, FUNCREF_WASM_CALL as i32);
-        let callee_vmctx = self
-            .b
-            .ins()
-            .load(types::I64, flags, fref, FUNCREF_VMCTX as i32);
+        let code = self.b.ins().load(types::I64, flags, fref, FUNCREF_WASM_CALL as i32);
+        let callee_vmctx = self.b.ins().load(types::I64, flags, fref, FUNCREF_VMCTX as i32);
         let sig = self.b.import_signature(wasm_signature(&ty));
         let args = self.call_args(callee_vmctx, ty.params().len());
-        let inst = self.b.ins().call_indirect(sig, code, &args);
-        self.push_call_results(inst);
+        self.emit_call(CallTarget::Indirect(code), sig, &args, tail);
     }
 
     /// The address of element `index` of table `table`, trapping when out of bounds.

@@ -16,6 +16,7 @@ const USER: &[TrapCode] = &[
     TrapCode::OutOfFuel,
     TrapCode::HeapMisaligned,
     TrapCode::NullReference,
+    TrapCode::AtomicWaitNonSharedMemory,
     TrapCode::StackOverflow,
     TrapCode::MemoryOutOfBounds,
     TrapCode::IntegerOverflow,

@@ -12,9 +12,17 @@ pub fn implemented_features() -> WasmFeatures {
         | WasmFeatures::SIGN_EXTENSION
         | WasmFeatures::SATURATING_FLOAT_TO_INT
         | WasmFeatures::EXTENDED_CONST
+        | WasmFeatures::BULK_MEMORY
+        | WasmFeatures::REFERENCE_TYPES
+        | WasmFeatures::TAIL_CALL
+        | WasmFeatures::MULTI_MEMORY
+        | WasmFeatures::SIMD
+        | WasmFeatures::RELAXED_SIMD
+        | WasmFeatures::THREADS
 }
 
-/// The features enabled when the user does not say otherwise.
+/// The features enabled when the user does not say otherwise: everything implemented except
+/// threads, which (as in WasmEdge) must be enabled explicitly.
 pub fn default_features() -> WasmFeatures {
-    implemented_features()
+    implemented_features().difference(WasmFeatures::THREADS)
 }

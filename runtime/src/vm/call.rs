@@ -47,7 +47,9 @@ pub fn call_func<T: 'static>(
         store.inner.ctx.stack_limit = limit;
     }
     let prev_store = store.inner.ctx.store;
+    let prev_inner = store.inner.ctx.store_inner;
     store.inner.ctx.store = store as *mut Store<T> as *mut u8;
+    store.inner.ctx.store_inner = &mut store.inner;
     store.inner.call_depth += 1;
     // SAFETY: `fr` is a wasm function's reference: `array_call` is its module's array-to-wasm
     // trampoline for its type, `wasm_call` its code and `vmctx` its live instance; `slots` has
@@ -56,6 +58,7 @@ pub fn call_func<T: 'static>(
         unsafe { traps::enter(fr.array_call, fr.wasm_call, fr.vmctx, slots.as_mut_ptr()) };
     store.inner.call_depth -= 1;
     store.inner.ctx.store = prev_store;
+    store.inner.ctx.store_inner = prev_inner;
     if let Err(rec) = outcome {
         let pending = store.inner.pending_error.take();
         if let (TrapCode::HostError, Some(e)) = (rec.code, pending) {

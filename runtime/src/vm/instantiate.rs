@@ -171,7 +171,7 @@ pub fn instantiate<T: 'static>(
         tables.push(inner.new_table(*ty, Val::default_for(ty.element.into()))?);
     }
     for (i, mem) in memories.iter().enumerate() {
-        let def: *mut VMMemoryDefinition = inner.memory_mut(*mem).definition();
+        let def: *mut VMMemoryDefinition = inner.memory(*mem).definition();
         write_vmctx(&mut vmctx, offsets.memory(i as u32), def);
     }
     for (i, t) in tables.iter().enumerate() {
@@ -206,12 +206,7 @@ pub fn instantiate<T: 'static>(
         globals.iter().map(|g| inner.global_ptr(*g)).collect();
     for (k, init) in info.global_inits.iter().enumerate() {
         let ty = info.globals[info.num_imported_globals as usize + k];
-        let bits = eval_const(&global_ptrs, func_ref, init);
-        let val = inner.val_from_raw(ty.content, bits);
-        let g = inner
-            .new_global(ty, Val::I32(0))
-            .or_else(|_| inner.new_global(ty, val.clone()))?;
-        inner.globals[g.index].def.bits = bits;
+        let g = inner.new_global_raw(ty, eval_const(&global_ptrs, func_ref, init));
         global_ptrs.push(inner.global_ptr(g));
         globals.push(g);
     }
@@ -232,10 +227,19 @@ pub fn instantiate<T: 'static>(
             (name.clone(), e)
         })
         .collect();
+    // Element segment items are evaluated once; passive ones stay for `table.init`.
+    let elements: Vec<Vec<usize>> = info
+        .elements
+        .iter()
+        .map(|seg| seg.items.iter().map(|e| eval_const(&global_ptrs, func_ref, e) as usize).collect())
+        .collect();
     inner.instances.push(InstanceData {
         module: m.clone(),
         vmctx,
         exports,
+        elements,
+        data_dropped: vec![false; info.data.len()],
+        offsets,
     });
     let instance = Instance {
         store_id: inner.id,
@@ -244,16 +248,16 @@ pub fn instantiate<T: 'static>(
 
     // Segments, applied in order; the first that does not fit traps.
     let oob = |code: TrapCode| Error::trap(Phase::Instantiation, Trap::new(code));
-    for seg in &info.elements {
+    for (k, seg) in info.elements.iter().enumerate() {
+        let items = std::mem::take(&mut store.inner.instances[instance_index].elements[k]);
+        // Active and declared segments are dropped once instantiation has used them.
         let ElementMode::Active { table, offset } = &seg.mode else {
+            if let ElementMode::Passive = seg.mode {
+                store.inner.instances[instance_index].elements[k] = items;
+            }
             continue;
         };
         let start = eval_const(&global_ptrs, func_ref, offset) as u32 as usize;
-        let items: Vec<usize> = seg
-            .items
-            .iter()
-            .map(|e| eval_const(&global_ptrs, func_ref, e) as usize)
-            .collect();
         let dst = store.inner.table(tables[*table as usize]).elements_mut();
         match dst.get_mut(start..).and_then(|d| d.get_mut(..items.len())) {
             Some(d) => d.copy_from_slice(&items),
@@ -264,12 +268,12 @@ pub fn instantiate<T: 'static>(
         let DataMode::Active { memory, offset } = &seg.mode else {
             continue;
         };
+        store.inner.instances[instance_index].data_dropped[k] = true;
         let start = eval_const(&global_ptrs, func_ref, offset) as u32 as usize;
         let bytes = &m.data[k];
         let dst = store
             .inner
-            .memory_mut(memories[*memory as usize])
-            .data_mut();
+            .memory_data_mut(memories[*memory as usize]);
         match dst.get_mut(start..).and_then(|d| d.get_mut(..bytes.len())) {
             Some(d) => d.copy_from_slice(bytes),
             None => return Err(oob(TrapCode::MemoryOutOfBounds)),

@@ -72,6 +72,8 @@ pub struct VMStoreContext {
     pub epoch_deadline: u64,
     /// The `Store<T>` during a call, for host functions.
     pub store: *mut u8,
+    /// The store's `StoreInner` during a call, for builtins.
+    pub store_inner: *mut crate::vm::store::StoreInner,
 }
 
 /// One entry of the builtin-function table whose address every VMContext holds.
@@ -81,8 +83,32 @@ pub type BuiltinFn = *const u8;
 pub mod builtin {
     /// `fn(vmctx, memory_index: u32, delta_pages: u32) -> u32` (old size or u32::MAX).
     pub const MEMORY_GROW: usize = 0;
+    /// `fn(vmctx, dst_mem, src_mem, dst: u64, src: u64, len: u64) -> u32` (0 ok, 1 out of bounds).
+    pub const MEMORY_COPY: usize = 1;
+    /// `fn(vmctx, mem, dst: u64, val: u32, len: u64) -> u32`.
+    pub const MEMORY_FILL: usize = 2;
+    /// `fn(vmctx, mem, data, dst: u64, src: u32, len: u32) -> u32`.
+    pub const MEMORY_INIT: usize = 3;
+    /// `fn(vmctx, data)`.
+    pub const DATA_DROP: usize = 4;
+    /// `fn(vmctx, table, delta: u32, init: u64) -> u32` (old size or u32::MAX).
+    pub const TABLE_GROW: usize = 5;
+    /// `fn(vmctx, table, dst: u32, val: u64, len: u32) -> u32`.
+    pub const TABLE_FILL: usize = 6;
+    /// `fn(vmctx, dst_table, src_table, dst: u32, src: u32, len: u32) -> u32`.
+    pub const TABLE_COPY: usize = 7;
+    /// `fn(vmctx, table, elem, dst: u32, src: u32, len: u32) -> u32`.
+    pub const TABLE_INIT: usize = 8;
+    /// `fn(vmctx, elem)`.
+    pub const ELEM_DROP: usize = 9;
+    /// `fn(addr: *const u32, expected: u32, timeout_ns: i64) -> u32` (0 woken, 1 not equal, 2 timed out).
+    pub const MEMORY_WAIT32: usize = 10;
+    /// `fn(addr: *const u64, expected: u64, timeout_ns: i64) -> u32`.
+    pub const MEMORY_WAIT64: usize = 11;
+    /// `fn(addr: *const u32, count: u32) -> u32` (number of waiters woken).
+    pub const MEMORY_NOTIFY: usize = 12;
     /// The number of builtins.
-    pub const COUNT: usize = 1;
+    pub const COUNT: usize = 13;
 }
 
 /// Fixed header offsets of a VMContext.

@@ -12,6 +12,7 @@ use crate::config::MemoryStrategy;
 use crate::error::{Error, Phase, Result};
 use crate::types::MemoryType;
 use crate::vm::layout::VMMemoryDefinition;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Bytes in a wasm page.
 pub const WASM_PAGE: usize = 65536;
@@ -65,13 +66,20 @@ pub struct LinearMemory {
     /// Start and length of the whole mapping (reservation).
     map_ptr: *mut u8,
     map_len: usize,
-    guard: bool,
+    /// The base never moves (guard pages, or a shared memory reserved at its maximum).
+    fixed: bool,
     /// The most pages this memory may ever have.
     max_pages: u64,
+    /// Serialises growth of shared memories (which several threads may grow at once).
+    grow_lock: std::sync::Mutex<()>,
 }
 
-// SAFETY: the memory is owned by one store; access is synchronised by the store's `&mut`.
+// SAFETY: an unshared memory is owned by one store and accessed through its `&mut`; a shared
+// memory's only mutation of its own fields is `grow_in_place`, serialised by `grow_lock` with
+// the length published atomically.
 unsafe impl Send for LinearMemory {}
+// SAFETY: see `Send`; shared access only reads fields that never change or are atomic.
+unsafe impl Sync for LinearMemory {}
 
 impl LinearMemory {
     /// Allocates a memory of type `ty` with the given strategy and page limit.
@@ -81,10 +89,11 @@ impl LinearMemory {
         page_limit: Option<u64>,
     ) -> Result<Box<LinearMemory>> {
         let fail = |m: String| Error::new(Phase::Instantiation, m, None);
-        if ty.memory64 || ty.shared {
-            return Err(fail(
-                "64-bit and shared memories are not supported yet".into(),
-            ));
+        if ty.memory64 {
+            return Err(fail("64-bit memories are not supported yet".into()));
+        }
+        if ty.shared && ty.maximum.is_none() {
+            return Err(fail("a shared memory must declare a maximum size".into()));
         }
         let mut max_pages = ty.maximum.unwrap_or(MAX_PAGES32).min(MAX_PAGES32);
         if let Some(l) = page_limit {
@@ -100,6 +109,8 @@ impl LinearMemory {
         let size = ty.minimum as usize * WASM_PAGE;
         let map_len = if guard {
             GUARD_RESERVATION
+        } else if ty.shared {
+            (max_pages as usize * WASM_PAGE).max(WASM_PAGE)
         } else {
             size.max(WASM_PAGE)
         };
@@ -118,8 +129,9 @@ impl LinearMemory {
             ty,
             map_ptr,
             map_len,
-            guard,
+            fixed: guard || ty.shared,
             max_pages,
+            grow_lock: std::sync::Mutex::new(()),
         });
         mem.def.owner = &mut *mem;
         if size > 0 {
@@ -129,7 +141,7 @@ impl LinearMemory {
         Ok(mem)
     }
 
-    fn commit(&mut self, upto: usize) -> std::result::Result<(), String> {
+    fn commit(&self, upto: usize) -> std::result::Result<(), String> {
         // SAFETY: `map_ptr..map_ptr+upto` lies within our mapping (callers check `upto <= map_len`).
         let rc = unsafe {
             libc::mprotect(
@@ -147,8 +159,40 @@ impl LinearMemory {
         Ok(())
     }
 
+    /// The current length, read atomically (shared memories may grow on another thread).
+    fn length(&self) -> &AtomicUsize {
+        // SAFETY: `def` is boxed, so the field's address is stable, and it is aligned for
+        // `usize`; every concurrent writer goes through this atomic view.
+        unsafe { AtomicUsize::from_ptr(&self.def.length as *const usize as *mut usize) }
+    }
+
+    /// Grows a memory whose base never moves; safe to call from several threads at once.
+    pub fn grow_in_place(&self, delta: u64) -> Option<u64> {
+        assert!(self.fixed, "grow_in_place needs a memory that does not move");
+        let _guard = self.grow_lock.lock().unwrap_or_else(|p| p.into_inner());
+        let old = (self.length().load(Ordering::SeqCst) / WASM_PAGE) as u64;
+        let new = old.checked_add(delta)?;
+        if new > self.max_pages {
+            return None;
+        }
+        let new_len = new as usize * WASM_PAGE;
+        if delta > 0 {
+            self.commit(new_len).ok()?;
+        }
+        self.length().store(new_len, Ordering::SeqCst);
+        Some(old)
+    }
+
+    /// True for shared memories.
+    pub fn is_shared(&self) -> bool {
+        self.ty.shared
+    }
+
     /// Grows by `delta` pages; returns the old size in pages, or `None` if it cannot.
     pub fn grow(&mut self, delta: u64) -> Option<u64> {
+        if self.fixed {
+            return self.grow_in_place(delta);
+        }
         let old = self.pages();
         let new = old.checked_add(delta)?;
         if new > self.max_pages {
@@ -158,9 +202,7 @@ impl LinearMemory {
             return Some(old);
         }
         let new_len = new as usize * WASM_PAGE;
-        if self.guard {
-            self.commit(new_len).ok()?;
-        } else {
+        {
             let p = map_none(new_len)?;
             // SAFETY: `p` is a fresh mapping of `new_len` bytes; make it accessible.
             if unsafe { libc::mprotect(p as *mut _, new_len, libc::PROT_READ | libc::PROT_WRITE) }
@@ -184,7 +226,7 @@ impl LinearMemory {
 
     /// The current size in pages.
     pub fn pages(&self) -> u64 {
-        (self.def.length / WASM_PAGE) as u64
+        (self.length().load(Ordering::SeqCst) / WASM_PAGE) as u64
     }
 
     /// The type, with the minimum set to the current size.
@@ -202,25 +244,29 @@ impl LinearMemory {
 
     /// The accessible bytes.
     pub fn data(&self) -> &[u8] {
-        if self.def.length == 0 {
+        let len = self.length().load(Ordering::SeqCst);
+        if len == 0 {
             return &[];
         }
-        // SAFETY: `base..base+length` is committed read-write memory owned by `self`.
-        unsafe { std::slice::from_raw_parts(self.def.base, self.def.length) }
+        // SAFETY: `base..base+len` is committed read-write memory owned by `self` (for a shared
+        // memory other threads' wasm code may write it concurrently, as wasm allows).
+        unsafe { std::slice::from_raw_parts(self.def.base, len) }
     }
 
     /// The accessible bytes, mutably.
     pub fn data_mut(&mut self) -> &mut [u8] {
-        if self.def.length == 0 {
+        let len = self.length().load(Ordering::SeqCst);
+        if len == 0 {
             return &mut [];
         }
-        // SAFETY: as in `data`, and `&mut self` guarantees exclusive access.
-        unsafe { std::slice::from_raw_parts_mut(self.def.base, self.def.length) }
+        // SAFETY: as in `data`; `&mut self` guarantees exclusive host access for an unshared
+        // memory (a shared one is racy with other threads' wasm code by design).
+        unsafe { std::slice::from_raw_parts_mut(self.def.base, len) }
     }
 
     /// The definition compiled code reads.
-    pub fn definition(&mut self) -> *mut VMMemoryDefinition {
-        &mut *self.def
+    pub fn definition(&self) -> *mut VMMemoryDefinition {
+        &*self.def as *const VMMemoryDefinition as *mut VMMemoryDefinition
     }
 }
 

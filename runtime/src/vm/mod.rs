@@ -14,6 +14,7 @@ pub mod instantiate;
 pub mod layout;
 pub mod memory;
 pub mod module;
+pub mod parking;
 pub mod store;
 pub mod table;
 pub mod traps;

@@ -31,6 +31,12 @@ pub struct FuncData {
     pub host: bool,
 }
 
+/// A memory in the store: owned by it, or shared with other stores (and threads).
+pub enum MemoryEntry {
+    Owned(Box<LinearMemory>),
+    Shared(Arc<Box<LinearMemory>>),
+}
+
 /// A global owned by the store.
 pub struct GlobalData {
     pub def: Box<VMGlobal>,
@@ -43,6 +49,12 @@ pub struct InstanceData {
     /// The VMContext, 16-byte aligned; its address never changes.
     pub vmctx: Box<[u128]>,
     pub exports: Vec<(String, Extern)>,
+    /// Raw items of each element segment (emptied by `elem.drop` and after active init).
+    pub elements: Vec<Vec<usize>>,
+    /// Which data segments were dropped (`data.drop`, or applied as active segments).
+    pub data_dropped: Vec<bool>,
+    /// Where each array of the VMContext lives.
+    pub offsets: crate::vm::layout::VMOffsets,
 }
 
 /// The store's state (everything but the user data `T`).
@@ -52,7 +64,7 @@ pub struct StoreInner {
     pub ctx: Box<VMStoreContext>,
     pub instances: Vec<InstanceData>,
     pub funcs: Vec<FuncData>,
-    pub memories: Vec<Box<LinearMemory>>,
+    pub memories: Vec<MemoryEntry>,
     pub tables: Vec<Box<VmTable>>,
     pub globals: Vec<GlobalData>,
     /// Host function contexts, kept alive for the store's lifetime.
@@ -81,6 +93,7 @@ impl StoreInner {
                 fuel: 0,
                 epoch_deadline: u64::MAX,
                 store: std::ptr::null_mut(),
+                store_inner: std::ptr::null_mut(),
             }),
             instances: Vec::new(),
             funcs: Vec::new(),
@@ -146,21 +159,62 @@ impl StoreInner {
             self.engine.memory_strategy(),
             self.engine.config().memory_page_limit,
         )?;
-        self.memories.push(m);
-        Ok(Memory {
-            store_id: self.id,
-            index: self.memories.len() - 1,
-        })
+        self.memories.push(if ty.shared {
+            MemoryEntry::Shared(Arc::new(m))
+        } else {
+            MemoryEntry::Owned(m)
+        });
+        Ok(Memory { store_id: self.id, index: self.memories.len() - 1 })
     }
 
-    pub fn memory(&self, m: Memory) -> &LinearMemory {
+    /// Makes a shared memory usable in this store.
+    pub fn attach_shared(&mut self, m: Arc<Box<LinearMemory>>) -> Memory {
+        self.memories.push(MemoryEntry::Shared(m));
+        Memory { store_id: self.id, index: self.memories.len() - 1 }
+    }
+
+    fn memory_entry(&self, m: Memory) -> &MemoryEntry {
         self.check(m.store_id, "memory");
         &self.memories[m.index]
     }
 
-    pub fn memory_mut(&mut self, m: Memory) -> &mut LinearMemory {
+    pub fn memory(&self, m: Memory) -> &LinearMemory {
+        match self.memory_entry(m) {
+            MemoryEntry::Owned(b) => b,
+            MemoryEntry::Shared(a) => a,
+        }
+    }
+
+    /// The shared memory behind `m`, if it is one.
+    pub fn memory_shared(&self, m: Memory) -> Option<Arc<Box<LinearMemory>>> {
+        match self.memory_entry(m) {
+            MemoryEntry::Shared(a) => Some(a.clone()),
+            MemoryEntry::Owned(_) => None,
+        }
+    }
+
+    /// The bytes of memory `m`, mutably.
+    pub fn memory_data_mut(&mut self, m: Memory) -> &mut [u8] {
         self.check(m.store_id, "memory");
-        &mut self.memories[m.index]
+        match &mut self.memories[m.index] {
+            MemoryEntry::Owned(b) => b.data_mut(),
+            MemoryEntry::Shared(a) => {
+                let d = a.data();
+                // SAFETY: the bytes are committed memory that lives as long as the Arc; for a
+                // shared memory, writes racing with other threads are what wasm's shared-memory
+                // model allows (the host sees the same memory wasm threads do).
+                unsafe { std::slice::from_raw_parts_mut(d.as_ptr() as *mut u8, d.len()) }
+            }
+        }
+    }
+
+    /// Grows memory `m`; returns the old size in pages.
+    pub fn memory_grow(&mut self, m: Memory, delta: u64) -> Option<u64> {
+        self.check(m.store_id, "memory");
+        match &mut self.memories[m.index] {
+            MemoryEntry::Owned(b) => b.grow(delta),
+            MemoryEntry::Shared(a) => a.grow_in_place(delta),
+        }
     }
 
     // ---- references ----
@@ -318,6 +372,12 @@ impl StoreInner {
             store_id: self.id,
             index: self.globals.len() - 1,
         })
+    }
+
+    /// A global with raw initial bits (from a constant expression).
+    pub fn new_global_raw(&mut self, ty: GlobalType, bits: u128) -> Global {
+        self.globals.push(GlobalData { def: Box::new(VMGlobal { bits }), ty });
+        Global { store_id: self.id, index: self.globals.len() - 1 }
     }
 
     pub fn global_type(&self, g: Global) -> GlobalType {
