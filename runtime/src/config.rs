@@ -21,6 +21,17 @@ pub enum MemoryStrategy {
     Explicit,
 }
 
+/// The settings that change generated code; an artifact is only valid for the same ones.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Tunables {
+    /// Memories rely on guard pages (no explicit bounds checks).
+    pub guard_pages: bool,
+    /// Fuel (gas) metering is compiled in.
+    pub fuel: bool,
+    /// Epoch-interruption checks are compiled in.
+    pub epochs: bool,
+}
+
 /// Settings for an [`Engine`].
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -29,6 +40,10 @@ pub struct Config {
     pub(crate) memory_page_limit: Option<u64>,
     pub(crate) memory_strategy: MemoryStrategy,
     pub(crate) parallel_compilation: bool,
+    pub(crate) consume_fuel: bool,
+    pub(crate) epoch_interruption: bool,
+    pub(crate) opt_level: String,
+    pub(crate) generic_cpu: bool,
 }
 
 impl Default for Config {
@@ -47,6 +62,10 @@ impl Config {
             memory_page_limit: None,
             memory_strategy: MemoryStrategy::Auto,
             parallel_compilation: true,
+            consume_fuel: false,
+            epoch_interruption: false,
+            opt_level: "speed".into(),
+            generic_cpu: false,
         }
     }
 
@@ -80,6 +99,34 @@ impl Config {
         self
     }
 
+    /// Compiles fuel metering into every function: each executed instruction costs one unit,
+    /// and running out (see `Store::set_fuel`) traps with `OutOfFuel`. Off by default.
+    pub fn consume_fuel(&mut self, on: bool) -> &mut Config {
+        self.consume_fuel = on;
+        self
+    }
+
+    /// Compiles epoch checks into function entries and loop headers, so that
+    /// `Engine::increment_epoch` past a store's deadline (`Store::set_epoch_deadline`) interrupts
+    /// running code, even a loop without calls. Off by default.
+    pub fn epoch_interruption(&mut self, on: bool) -> &mut Config {
+        self.epoch_interruption = on;
+        self
+    }
+
+    /// Cranelift's optimisation level: `none`, `speed` (default) or `speed_and_size`.
+    pub fn opt_level(&mut self, level: &str) -> &mut Config {
+        self.opt_level = level.to_string();
+        self
+    }
+
+    /// Generates code for a baseline x86-64-v2 CPU instead of this host's CPU, so that an
+    /// artifact runs on any such machine.
+    pub fn generic_cpu(&mut self, on: bool) -> &mut Config {
+        self.generic_cpu = on;
+        self
+    }
+
     /// Compiles functions on several threads (default true).
     pub fn parallel_compilation(&mut self, on: bool) -> &mut Config {
         self.parallel_compilation = on;
@@ -93,7 +140,10 @@ pub(crate) struct EngineInner {
     pub(crate) memory_strategy: MemoryStrategy,
     pub(crate) isa: Arc<dyn cranelift_codegen::isa::TargetIsa>,
     pub(crate) signatures: Mutex<SignatureRegistry>,
-    pub(crate) host_trampolines: Mutex<HashMap<u32, Arc<crate::vm::code::CodeMemory>>>,
+    /// Wasm-to-host trampoline per signature id: the code holding it and its offset.
+    pub(crate) host_trampolines: Mutex<HashMap<u32, (Arc<crate::vm::code::CodeMemory>, u32)>>,
+    /// The epoch counter compiled code compares with store deadlines.
+    pub(crate) epoch: std::sync::atomic::AtomicU64,
 }
 
 /// Interns function types into engine-wide ids used by `call_indirect` signature checks.
@@ -134,7 +184,7 @@ impl Default for Engine {
 impl Engine {
     /// Creates an engine for the host CPU.
     pub fn new(config: &Config) -> Result<Engine> {
-        let isa = crate::compiler::isa::host_isa()
+        let isa = crate::compiler::isa::isa_for(&config.opt_level, config.generic_cpu)
             .map_err(|e| Error::new(Phase::Compilation, e, None))?;
         let memory_strategy = crate::vm::memory::resolve_strategy(config.memory_strategy)?;
         Ok(Engine {
@@ -144,6 +194,7 @@ impl Engine {
                 isa,
                 signatures: Mutex::new(SignatureRegistry::default()),
                 host_trampolines: Mutex::new(HashMap::new()),
+                epoch: std::sync::atomic::AtomicU64::new(0),
             }),
         })
     }
@@ -156,6 +207,28 @@ impl Engine {
     /// The bounds-checking strategy in force (`Auto` resolved to what the host allows).
     pub fn memory_strategy(&self) -> MemoryStrategy {
         self.inner.memory_strategy
+    }
+
+    /// The settings compiled code of this engine depends on.
+    pub fn tunables(&self) -> Tunables {
+        Tunables {
+            guard_pages: self.inner.memory_strategy == MemoryStrategy::GuardPages,
+            fuel: self.inner.config.consume_fuel,
+            epochs: self.inner.config.epoch_interruption,
+        }
+    }
+
+    /// Advances the epoch; code of stores whose deadline is reached traps with `Interrupt`.
+    /// Safe to call from any thread (this is how a time limit or an interrupt is delivered).
+    pub fn increment_epoch(&self) {
+        self.inner
+            .epoch
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// The current epoch.
+    pub fn current_epoch(&self) -> u64 {
+        self.inner.epoch.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     pub(crate) fn same(&self, other: &Engine) -> bool {

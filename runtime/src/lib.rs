@@ -20,9 +20,11 @@
 //!
 //! Module map: `loader` (bytes → `ModuleInfo`), `compiler` (wasm → Cranelift IR → machine
 //! code), `vm` (all unsafe code: code memory, linear memory, traps, instances), `api` (the
-//! safe embedding API). See `docs/architecture.md`.
+//! safe embedding API), `artifact` (AOT artifacts and the compile cache). See
+//! `docs/architecture.md`.
 
 pub mod api;
+pub mod artifact;
 pub mod compiler;
 pub mod config;
 pub mod error;
@@ -40,7 +42,7 @@ pub use api::memory::{Memory, SharedMemory};
 pub use api::module::Module;
 pub use api::store::Store;
 pub use api::table::Table;
-pub use config::{Config, Engine, MemoryStrategy, WasmFeatures};
+pub use config::{Config, Engine, MemoryStrategy, Tunables, WasmFeatures};
 pub use error::{Error, ErrorKind, Phase, Result, Trap, TrapCode};
 pub use types::{
     ExportType, ExternType, FuncType, GlobalType, ImportType, MemoryType, RefType, TableType,

@@ -89,10 +89,21 @@ impl SharedMemory {
     /// Creates a shared memory (the type must be `shared` with a maximum).
     pub fn new(engine: &crate::config::Engine, ty: MemoryType) -> Result<SharedMemory> {
         if !ty.shared {
-            return Err(Error::new(Phase::Instantiation, "SharedMemory needs a shared memory type", None));
+            return Err(Error::new(
+                Phase::Instantiation,
+                "SharedMemory needs a shared memory type",
+                None,
+            ));
         }
-        let mem = crate::vm::memory::LinearMemory::new(ty, engine.memory_strategy(), engine.config().memory_page_limit)?;
-        Ok(SharedMemory { inner: std::sync::Arc::new(mem), engine: engine.clone() })
+        let mem = crate::vm::memory::LinearMemory::new(
+            ty,
+            engine.memory_strategy(),
+            engine.config().memory_page_limit,
+        )?;
+        Ok(SharedMemory {
+            inner: std::sync::Arc::new(mem),
+            engine: engine.clone(),
+        })
     }
 
     /// The memory's type (its minimum reflects the current size).
@@ -107,9 +118,13 @@ impl SharedMemory {
 
     /// Grows by `delta` pages; returns the previous size.
     pub fn grow(&self, delta: u64) -> Result<u64> {
-        self.inner
-            .grow_in_place(delta)
-            .ok_or_else(|| Error::new(Phase::Execution, "memory cannot grow by that many pages", None))
+        self.inner.grow_in_place(delta).ok_or_else(|| {
+            Error::new(
+                Phase::Execution,
+                "memory cannot grow by that many pages",
+                None,
+            )
+        })
     }
 
     /// The current contents (other threads may write them concurrently).
@@ -120,7 +135,11 @@ impl SharedMemory {
     /// Makes this memory usable (importable) in `store`, which must belong to the same engine.
     pub fn attach<T>(&self, store: &mut Store<T>) -> Result<Memory> {
         if !self.engine.same(store.engine()) {
-            return Err(Error::new(Phase::Linking, "shared memory belongs to a different engine", None));
+            return Err(Error::new(
+                Phase::Linking,
+                "shared memory belongs to a different engine",
+                None,
+            ));
         }
         Ok(store.inner.attach_shared(self.inner.clone()))
     }
@@ -129,6 +148,9 @@ impl SharedMemory {
 impl Memory {
     /// The shared memory behind this handle, if it is shared.
     pub fn shared<T>(&self, store: &Store<T>) -> Option<SharedMemory> {
-        Some(SharedMemory { inner: store.inner.memory_shared(*self)?, engine: store.engine().clone() })
+        Some(SharedMemory {
+            inner: store.inner.memory_shared(*self)?,
+            engine: store.engine().clone(),
+        })
     }
 }

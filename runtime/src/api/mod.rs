@@ -87,6 +87,10 @@ impl From<global::Global> for Extern {
 }
 
 #[cfg(test)]
+mod limits_tests;
+#[cfg(test)]
+mod simd_tests;
+#[cfg(test)]
 mod tests;
 #[cfg(test)]
 mod thread_tests;

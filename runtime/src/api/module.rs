@@ -51,6 +51,20 @@ impl Module {
         self.inner.info.export_types()
     }
 
+    /// Serialises the compiled module into an AOT artifact (see [`crate::artifact`]).
+    pub fn serialize(&self) -> Vec<u8> {
+        crate::artifact::serialize(self)
+    }
+
+    /// Loads an AOT artifact made by [`Module::serialize`] or `wasmedge compile`.
+    ///
+    /// # Safety
+    /// The artifact's native code is trusted: only load artifacts this runtime produced.
+    pub unsafe fn deserialize(engine: &Engine, bytes: &[u8]) -> Result<Module> {
+        // SAFETY: forwarded to the caller.
+        unsafe { crate::artifact::deserialize(engine, bytes) }
+    }
+
     /// The engine this module was compiled for.
     pub fn engine(&self) -> &Engine {
         &self.inner.engine

@@ -36,6 +36,23 @@ impl<T> Store<T> {
         &mut self.data
     }
 
+    /// Sets the fuel (gas) budget: how many more instructions wasm code may execute before it
+    /// traps with `OutOfFuel`. Needs `Config::consume_fuel`.
+    pub fn set_fuel(&mut self, fuel: u64) {
+        self.inner.ctx.fuel = -(fuel.min(i64::MAX as u64) as i64);
+    }
+
+    /// The fuel left (0 once exhausted).
+    pub fn fuel_remaining(&self) -> u64 {
+        (-self.inner.ctx.fuel).max(0) as u64
+    }
+
+    /// Interrupts wasm code of this store once the engine's epoch has advanced `ticks` beyond
+    /// its current value. Needs `Config::epoch_interruption`.
+    pub fn set_epoch_deadline(&mut self, ticks: u64) {
+        self.inner.ctx.epoch_deadline = self.inner.engine.current_epoch().saturating_add(ticks);
+    }
+
     /// Consumes the store and returns the embedder's data.
     pub fn into_data(self) -> T {
         self.data

@@ -148,7 +148,9 @@ fn ten_million_tail_calls_run_in_constant_stack() {
                 (then (local.get $acc))
                 (else (return_call $count (i64.sub (local.get $n) (i64.const 1))
                                           (i64.add (local.get $acc) (i64.const 1)))))))"#);
-    let f = inst.get_typed_func::<(i64, i64), i64>(&store, "count").unwrap();
+    let f = inst
+        .get_typed_func::<(i64, i64), i64>(&store, "count")
+        .unwrap();
     // With a 1 MiB wasm stack, 10,000,000 ordinary calls would overflow many times over.
     assert_eq!(f.call(&mut store, (10_000_000, 0)).unwrap(), 10_000_000);
 }

@@ -20,15 +20,26 @@ fn instance_with(engine: &Engine, module: &Module, shared: &SharedMemory) -> (St
 #[test]
 fn four_threads_increment_a_shared_counter() {
     let engine = engine();
-    let module = Module::new(&engine, r#"(module
+    let module = Module::new(
+        &engine,
+        r#"(module
         (import "env" "memory" (memory 1 1 shared))
         (func (export "run") (param $n i32)
             (loop $l
                 (drop (i32.atomic.rmw.add (i32.const 64) (i32.const 1)))
                 (local.tee $n (i32.sub (local.get $n) (i32.const 1)))
                 (br_if $l)))
-        (func (export "get") (result i32) (i32.atomic.load (i32.const 64))))"#).unwrap();
-    let shared = SharedMemory::new(&engine, MemoryType { shared: true, ..MemoryType::new(1, Some(1)) }).unwrap();
+        (func (export "get") (result i32) (i32.atomic.load (i32.const 64))))"#,
+    )
+    .unwrap();
+    let shared = SharedMemory::new(
+        &engine,
+        MemoryType {
+            shared: true,
+            ..MemoryType::new(1, Some(1))
+        },
+    )
+    .unwrap();
     let threads: Vec<_> = (0..4)
         .map(|_| {
             let (engine, module, shared) = (engine.clone(), module.clone(), shared.clone());
@@ -68,14 +79,23 @@ fn wait_notify_ping_pong() {
                 (local.tee $rounds (i32.sub (local.get $rounds) (i32.const 1)))
                 (br_if $round))
             (local.get $waits)))"#).unwrap();
-    let shared = SharedMemory::new(&engine, MemoryType { shared: true, ..MemoryType::new(1, Some(1)) }).unwrap();
+    let shared = SharedMemory::new(
+        &engine,
+        MemoryType {
+            shared: true,
+            ..MemoryType::new(1, Some(1))
+        },
+    )
+    .unwrap();
     let players: Vec<_> = [(0, 1), (1, 0)]
         .into_iter()
         .map(|(me, other)| {
             let (engine, module, shared) = (engine.clone(), module.clone(), shared.clone());
             std::thread::spawn(move || {
                 let (mut store, inst) = instance_with(&engine, &module, &shared);
-                let play = inst.get_typed_func::<(i32, i32, i32), i32>(&store, "play").unwrap();
+                let play = inst
+                    .get_typed_func::<(i32, i32, i32), i32>(&store, "play")
+                    .unwrap();
                 play.call(&mut store, (me, other, 1000)).unwrap()
             })
         })
@@ -83,7 +103,11 @@ fn wait_notify_ping_pong() {
     let waits: Vec<i32> = players.into_iter().map(|t| t.join().unwrap()).collect();
     // Player 1 starts second, so it must have blocked at least once.
     assert!(waits[1] > 0, "waits: {waits:?}");
-    assert_eq!(shared.data()[0..4], [0, 0, 0, 0], "the turn went back to player 0 after 2,000 moves");
+    assert_eq!(
+        shared.data()[0..4],
+        [0, 0, 0, 0],
+        "the turn went back to player 0 after 2,000 moves"
+    );
 }
 
 #[test]
@@ -95,8 +119,18 @@ fn wait_on_unshared_memory_traps_and_timeouts_return_2() {
     let mut store = Store::new(&engine, ());
     let inst = Instance::new(&mut store, &module, &[]).unwrap();
     let f = inst.get_typed_func::<(), i32>(&store, "wait").unwrap();
-    assert_eq!(f.call(&mut store, ()).unwrap_err().as_trap().unwrap().code, TrapCode::AtomicWaitNonSharedMemory);
-    let shared = SharedMemory::new(&engine, MemoryType { shared: true, ..MemoryType::new(1, Some(2)) }).unwrap();
+    assert_eq!(
+        f.call(&mut store, ()).unwrap_err().as_trap().unwrap().code,
+        TrapCode::AtomicWaitNonSharedMemory
+    );
+    let shared = SharedMemory::new(
+        &engine,
+        MemoryType {
+            shared: true,
+            ..MemoryType::new(1, Some(2))
+        },
+    )
+    .unwrap();
     let module = Module::new(&engine, r#"(module
         (import "env" "memory" (memory 1 2 shared))
         (func (export "wait") (result i32) (memory.atomic.wait32 (i32.const 0) (i32.const 0) (i64.const 1000000)))
@@ -112,6 +146,8 @@ fn wait_on_unshared_memory_traps_and_timeouts_return_2() {
 
 #[test]
 fn threads_are_off_by_default() {
-    let e = Module::new(&Engine::default(), "(module (memory 1 1 shared))").err().unwrap();
+    let e = Module::new(&Engine::default(), "(module (memory 1 1 shared))")
+        .err()
+        .unwrap();
     assert!(e.to_string().contains("--enable-threads"), "{e}");
 }

@@ -9,7 +9,9 @@ use crate::compiler::translate::FuncTranslator;
 use crate::compiler::traps::user_trap;
 use crate::error::TrapCode;
 use crate::vm::layout::{TABLE_LENGTH, builtin};
-use cranelift_codegen::ir::{InstBuilder, MemFlagsData as MemFlags, Value, condcodes::IntCC, types};
+use cranelift_codegen::ir::{
+    InstBuilder, MemFlagsData as MemFlags, Value, condcodes::IntCC, types,
+};
 use wasmparser::Operator;
 
 impl FuncTranslator<'_, '_> {
@@ -18,18 +20,33 @@ impl FuncTranslator<'_, '_> {
     }
 
     fn to_i64(&mut self, v: Value) -> Value {
-        if self.b.func.dfg.value_type(v) == types::I64 { v } else { self.b.ins().uextend(types::I64, v) }
+        if self.b.func.dfg.value_type(v) == types::I64 {
+            v
+        } else {
+            self.b.ins().uextend(types::I64, v)
+        }
     }
 
     /// Calls a status-returning builtin and traps with `code` when it reports failure.
-    fn checked_builtin(&mut self, index: usize, params: &[types::Type], args: &[Value], code: TrapCode) {
+    fn checked_builtin(
+        &mut self,
+        index: usize,
+        params: &[types::Type],
+        args: &[Value],
+        code: TrapCode,
+    ) {
         let r = self.call_builtin(index, params, &[types::I32], args);
         self.b.ins().trapnz(r[0], user_trap(code));
     }
 
     fn table_def(&mut self, table: u32) -> Value {
         let off = self.env.offsets.table(table) as i32;
-        self.b.ins().load(types::I64, MemFlags::trusted().with_readonly().with_can_move(), self.vmctx, off)
+        self.b.ins().load(
+            types::I64,
+            MemFlags::trusted().with_readonly().with_can_move(),
+            self.vmctx,
+            off,
+        )
     }
 
     /// Translates a reference/table/bulk operator; returns false if `op` is not one.
@@ -66,31 +83,57 @@ impl FuncTranslator<'_, '_> {
             }
             O::TableSize { table } => {
                 let def = self.table_def(*table);
-                let len = self.b.ins().load(I64, MemFlags::trusted(), def, TABLE_LENGTH as i32);
+                let len = self
+                    .b
+                    .ins()
+                    .load(I64, MemFlags::trusted(), def, TABLE_LENGTH as i32);
                 let v = self.b.ins().ireduce(I32, len);
                 self.push(v);
             }
             O::TableGrow { table } => {
                 let (init, delta) = self.pop2();
                 let t = self.i32_const(*table);
-                let r = self.call_builtin(builtin::TABLE_GROW, &[I64, I32, I32, I64], &[I32], &[vmctx, t, delta, init]);
+                let r = self.call_builtin(
+                    builtin::TABLE_GROW,
+                    &[I64, I32, I32, I64],
+                    &[I32],
+                    &[vmctx, t, delta, init],
+                );
                 self.push(r[0]);
             }
             O::TableFill { table } => {
                 let len = self.pop();
                 let (dst, val) = self.pop2();
                 let t = self.i32_const(*table);
-                self.checked_builtin(builtin::TABLE_FILL, &[I64, I32, I32, I64, I32], &[vmctx, t, dst, val, len], TrapCode::TableOutOfBounds);
+                self.checked_builtin(
+                    builtin::TABLE_FILL,
+                    &[I64, I32, I32, I64, I32],
+                    &[vmctx, t, dst, val, len],
+                    TrapCode::TableOutOfBounds,
+                );
             }
-            O::TableCopy { dst_table, src_table } => {
+            O::TableCopy {
+                dst_table,
+                src_table,
+            } => {
                 let (dst, src, len) = self.pop3();
                 let (d, s) = (self.i32_const(*dst_table), self.i32_const(*src_table));
-                self.checked_builtin(builtin::TABLE_COPY, &[I64, I32, I32, I32, I32, I32], &[vmctx, d, s, dst, src, len], TrapCode::TableOutOfBounds);
+                self.checked_builtin(
+                    builtin::TABLE_COPY,
+                    &[I64, I32, I32, I32, I32, I32],
+                    &[vmctx, d, s, dst, src, len],
+                    TrapCode::TableOutOfBounds,
+                );
             }
             O::TableInit { elem_index, table } => {
                 let (dst, src, len) = self.pop3();
                 let (t, e) = (self.i32_const(*table), self.i32_const(*elem_index));
-                self.checked_builtin(builtin::TABLE_INIT, &[I64, I32, I32, I32, I32, I32], &[vmctx, t, e, dst, src, len], TrapCode::TableOutOfBounds);
+                self.checked_builtin(
+                    builtin::TABLE_INIT,
+                    &[I64, I32, I32, I32, I32, I32],
+                    &[vmctx, t, e, dst, src, len],
+                    TrapCode::TableOutOfBounds,
+                );
             }
             O::ElemDrop { elem_index } => {
                 let e = self.i32_const(*elem_index);
@@ -100,19 +143,34 @@ impl FuncTranslator<'_, '_> {
                 let (dst, src, len) = self.pop3();
                 let (dst, src, len) = (self.to_i64(dst), self.to_i64(src), self.to_i64(len));
                 let (d, s) = (self.i32_const(*dst_mem), self.i32_const(*src_mem));
-                self.checked_builtin(builtin::MEMORY_COPY, &[I64, I32, I32, I64, I64, I64], &[vmctx, d, s, dst, src, len], TrapCode::MemoryOutOfBounds);
+                self.checked_builtin(
+                    builtin::MEMORY_COPY,
+                    &[I64, I32, I32, I64, I64, I64],
+                    &[vmctx, d, s, dst, src, len],
+                    TrapCode::MemoryOutOfBounds,
+                );
             }
             O::MemoryFill { mem } => {
                 let (dst, val, len) = self.pop3();
                 let (dst, len) = (self.to_i64(dst), self.to_i64(len));
                 let m = self.i32_const(*mem);
-                self.checked_builtin(builtin::MEMORY_FILL, &[I64, I32, I64, I32, I64], &[vmctx, m, dst, val, len], TrapCode::MemoryOutOfBounds);
+                self.checked_builtin(
+                    builtin::MEMORY_FILL,
+                    &[I64, I32, I64, I32, I64],
+                    &[vmctx, m, dst, val, len],
+                    TrapCode::MemoryOutOfBounds,
+                );
             }
             O::MemoryInit { data_index, mem } => {
                 let (dst, src, len) = self.pop3();
                 let dst = self.to_i64(dst);
                 let (m, d) = (self.i32_const(*mem), self.i32_const(*data_index));
-                self.checked_builtin(builtin::MEMORY_INIT, &[I64, I32, I32, I64, I32, I32], &[vmctx, m, d, dst, src, len], TrapCode::MemoryOutOfBounds);
+                self.checked_builtin(
+                    builtin::MEMORY_INIT,
+                    &[I64, I32, I32, I64, I32, I32],
+                    &[vmctx, m, d, dst, src, len],
+                    TrapCode::MemoryOutOfBounds,
+                );
             }
             O::DataDrop { data_index } => {
                 let d = self.i32_const(*data_index);

@@ -19,6 +19,10 @@ pub struct ModuleEnv<'a> {
     /// The host's C calling convention (for builtins).
     pub host_call_conv: cranelift_codegen::isa::CallConv,
     pub frontend: cranelift_codegen::isa::TargetFrontendConfig,
+    /// Emit fuel metering.
+    pub fuel: bool,
+    /// Emit epoch-interruption checks.
+    pub epochs: bool,
 }
 
 impl<'a> ModuleEnv<'a> {
@@ -39,6 +43,8 @@ impl<'a> ModuleEnv<'a> {
             guard_pages,
             host_call_conv,
             frontend,
+            fuel: false,
+            epochs: false,
         }
     }
 }

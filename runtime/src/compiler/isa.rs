@@ -6,14 +6,20 @@ use cranelift_codegen::isa::TargetIsa;
 use cranelift_codegen::settings::{self, Configurable};
 use std::sync::Arc;
 
-/// Builds the ISA for the host CPU (all features the host has).
+/// Builds the ISA for the host CPU (all features the host has), optimising for speed.
 pub fn host_isa() -> Result<Arc<dyn TargetIsa>, String> {
+    isa_for("speed", false)
+}
+
+/// Builds an ISA with the given optimisation level, for this CPU or (with `generic`) for a
+/// baseline x86-64-v2 CPU (SSE4.2 and POPCNT, which every x86-64 CPU of the last 15 years has).
+pub fn isa_for(opt_level: &str, generic: bool) -> Result<Arc<dyn TargetIsa>, String> {
     let mut flags = settings::builder();
     let set = |f: &mut settings::Builder, k: &str, v: &str| {
         f.set(k, v)
             .map_err(|e| format!("cranelift setting {k}={v}: {e}"))
     };
-    set(&mut flags, "opt_level", "speed")?;
+    set(&mut flags, "opt_level", opt_level)?;
     // Large frames touch the guard page instead of skipping over it.
     set(&mut flags, "enable_probestack", "true")?;
     set(&mut flags, "probestack_strategy", "inline")?;
@@ -29,7 +35,21 @@ pub fn host_isa() -> Result<Arc<dyn TargetIsa>, String> {
             "false"
         },
     )?;
-    let builder = cranelift_native::builder().map_err(|e| format!("unsupported host CPU: {e}"))?;
+    let mut builder = cranelift_native::builder_with_options(!generic)
+        .map_err(|e| format!("unsupported host CPU: {e}"))?;
+    if generic && builder.triple().architecture == target_lexicon::Architecture::X86_64 {
+        for f in [
+            "has_sse3",
+            "has_ssse3",
+            "has_sse41",
+            "has_sse42",
+            "has_popcnt",
+        ] {
+            builder
+                .enable(f)
+                .map_err(|e| format!("cranelift setting {f}: {e}"))?;
+        }
+    }
     let isa = builder
         .finish(settings::Flags::new(flags))
         .map_err(|e| format!("cannot build the code generator for this CPU: {e}"))?;

@@ -10,6 +10,7 @@ pub mod bulk;
 pub mod env;
 pub mod isa;
 pub mod memory_ops;
+pub mod metering;
 pub mod numeric;
 pub mod signatures;
 pub mod simd;
@@ -34,6 +35,8 @@ pub struct CompiledCode {
     pub funcs: Vec<(u32, u32)>,
     /// Offset of the array-to-wasm trampoline of each type index.
     pub array_trampolines: Vec<u32>,
+    /// Offset of the wasm-to-host trampoline of each type index.
+    pub host_trampolines: Vec<u32>,
     /// Trap sites, sorted by offset.
     pub traps: Vec<(u32, TrapCode)>,
 }
@@ -133,15 +136,17 @@ pub fn compile_module(
     isa: &dyn TargetIsa,
     info: &ModuleInfo,
     binary: &[u8],
-    guard_pages: bool,
+    tunables: crate::config::Tunables,
     parallel: bool,
 ) -> Result<CompiledCode> {
-    let env = env::ModuleEnv::new(
+    let mut env = env::ModuleEnv::new(
         info,
-        guard_pages,
+        tunables.guard_pages,
         isa.default_call_conv(),
         isa.frontend_config(),
     );
+    env.fuel = tunables.fuel;
+    env.epochs = tunables.epochs;
     let n = info.num_defined_funcs();
     let funcs: Vec<FunctionCode> = if parallel {
         (0..n)
@@ -156,12 +161,21 @@ pub fn compile_module(
             .map(|i| compile_function(isa, &env, binary, i, &mut fctx))
             .collect::<Result<_>>()?
     };
-    let tramps: Vec<FunctionCode> = info
+    let mut tramps: Vec<FunctionCode> = info
         .types
         .iter()
         .map(|ty| compile_ir(isa, trampolines::array_to_wasm(isa, ty), "trampoline"))
         .collect::<Result<_>>()?;
-    link(isa, funcs, tramps)
+    for ty in &info.types {
+        tramps.push(compile_ir(
+            isa,
+            trampolines::wasm_to_host(isa, ty),
+            "host trampoline",
+        )?);
+    }
+    let mut code = link(isa, funcs, tramps)?;
+    code.host_trampolines = code.array_trampolines.split_off(info.types.len());
+    Ok(code)
 }
 
 /// Compiles one wasm-to-host trampoline for `ty`; its code starts at offset 0.
@@ -185,6 +199,7 @@ fn link(
         text: Vec::new(),
         funcs: Vec::new(),
         array_trampolines: Vec::new(),
+        host_trampolines: Vec::new(),
         traps: Vec::new(),
     };
     let mut pending = Vec::new();

@@ -63,6 +63,7 @@ pub(crate) struct FuncTranslator<'a, 'b> {
     /// Nesting depth of blocks opened while unreachable.
     pub dead_depth: u32,
     pub results: Vec<ValType>,
+    pub metering: crate::compiler::metering::Metering,
 }
 
 fn block_args(vals: &[Value]) -> Vec<BlockArg> {
@@ -97,6 +98,7 @@ impl<'a, 'b> FuncTranslator<'a, 'b> {
             reachable: true,
             dead_depth: 0,
             results: ty.results().to_vec(),
+            metering: Default::default(),
         };
         for (p, vt) in params.iter().zip(ty.params()) {
             let var = t.b.declare_var(ir_type(*vt));
@@ -125,16 +127,29 @@ impl<'a, 'b> FuncTranslator<'a, 'b> {
             height: 0,
             dest_reached: false,
         });
+        t.epoch_check();
+        t.segment_start();
         let mut reader = body.get_operators_reader().map_err(err)?;
         while !reader.eof() {
             let offset = reader.original_position();
             let op = reader.read().map_err(err)?;
             t.b.set_srcloc(ir::SourceLoc::new(offset as u32));
             if t.reachable {
+                t.meter_op();
+                let control = crate::compiler::metering::is_control(&op);
+                if control {
+                    t.segment_end();
+                }
                 t.op(&op)
                     .map_err(|m| Error::new(Phase::Compilation, m, Some(offset)))?;
+                if control && t.reachable {
+                    t.segment_start();
+                }
             } else {
                 t.dead_op(&op);
+                if t.reachable {
+                    t.segment_start();
+                }
             }
             if t.control.is_empty() {
                 break;
@@ -335,6 +350,7 @@ impl<'a, 'b> FuncTranslator<'a, 'b> {
                 let height = self.stack.len() - params.len();
                 self.stack.truncate(height);
                 self.b.switch_to_block(header);
+                self.epoch_check();
                 self.stack.extend_from_slice(self.b.block_params(header));
                 self.control.push(Frame {
                     kind: FrameKind::Loop { header },
@@ -490,7 +506,9 @@ impl<'a, 'b> FuncTranslator<'a, 'b> {
             (CallTarget::Direct(f), false) => self.b.ins().call(f, args),
             (CallTarget::Direct(f), true) => self.b.ins().return_call(f, args),
             (CallTarget::Indirect(code), false) => self.b.ins().call_indirect(sig, code, args),
-            (CallTarget::Indirect(code), true) => self.b.ins().return_call_indirect(sig, code, args),
+            (CallTarget::Indirect(code), true) => {
+                self.b.ins().return_call_indirect(sig, code, args)
+            }
         };
         if tail {
             self.set_unreachable();
@@ -506,13 +524,24 @@ impl<'a, 'b> FuncTranslator<'a, 'b> {
         if index < self.env.info.num_imported_funcs {
             let fref = self.env.offsets.func_ref(index);
             let flags = MemFlags::trusted().with_readonly();
-            let code = self.b.ins().load(types::I64, flags, self.vmctx, (fref + FUNCREF_WASM_CALL) as i32);
-            let callee_vmctx = self.b.ins().load(types::I64, flags, self.vmctx, (fref + FUNCREF_VMCTX) as i32);
+            let code = self.b.ins().load(
+                types::I64,
+                flags,
+                self.vmctx,
+                (fref + FUNCREF_WASM_CALL) as i32,
+            );
+            let callee_vmctx =
+                self.b
+                    .ins()
+                    .load(types::I64, flags, self.vmctx, (fref + FUNCREF_VMCTX) as i32);
             let args = self.call_args(callee_vmctx, ty.params().len());
             self.emit_call(CallTarget::Indirect(code), sig, &args, tail);
         } else {
             let defined = index - self.env.info.num_imported_funcs;
-            let name = self.b.func.declare_imported_user_function(UserExternalName::new(0, defined));
+            let name = self
+                .b
+                .func
+                .declare_imported_user_function(UserExternalName::new(0, defined));
             let f = self.b.import_function(ir::ExtFuncData {
                 name: ir::ExternalName::user(name),
                 signature: sig,
@@ -530,15 +559,39 @@ impl<'a, 'b> FuncTranslator<'a, 'b> {
         let index = self.pop();
         let elem = self.table_element_addr(table_index, index);
         let fref = self.b.ins().load(types::I64, MemFlags::trusted(), elem, 0);
-        self.b.ins().trapz(fref, user_trap(TrapCode::IndirectCallToNull));
+        self.b
+            .ins()
+            .trapz(fref, user_trap(TrapCode::IndirectCallToNull));
         let flags = MemFlags::trusted().with_readonly();
-        let actual = self.b.ins().load(types::I32, flags, fref, FUNCREF_TYPE_ID as i32);
-        let ids = self.b.ins().load(types::I64, flags.with_can_move(), self.vmctx, header::TYPE_IDS as i32);
-        let expected = self.b.ins().load(types::I32, flags.with_can_move(), ids, (type_index * 4) as i32);
-        let ne = self.b.ins().icmp(ir::condcodes::IntCC::NotEqual, actual, expected);
+        let actual = self
+            .b
+            .ins()
+            .load(types::I32, flags, fref, FUNCREF_TYPE_ID as i32);
+        let ids = self.b.ins().load(
+            types::I64,
+            flags.with_can_move(),
+            self.vmctx,
+            header::TYPE_IDS as i32,
+        );
+        let expected = self.b.ins().load(
+            types::I32,
+            flags.with_can_move(),
+            ids,
+            (type_index * 4) as i32,
+        );
+        let ne = self
+            .b
+            .ins()
+            .icmp(ir::condcodes::IntCC::NotEqual, actual, expected);
         self.b.ins().trapnz(ne, user_trap(TrapCode::BadSignature));
-        let code = self.b.ins().load(types::I64, flags, fref, FUNCREF_WASM_CALL as i32);
-        let callee_vmctx = self.b.ins().load(types::I64, flags, fref, FUNCREF_VMCTX as i32);
+        let code = self
+            .b
+            .ins()
+            .load(types::I64, flags, fref, FUNCREF_WASM_CALL as i32);
+        let callee_vmctx = self
+            .b
+            .ins()
+            .load(types::I64, flags, fref, FUNCREF_VMCTX as i32);
         let sig = self.b.import_signature(wasm_signature(&ty));
         let args = self.call_args(callee_vmctx, ty.params().len());
         self.emit_call(CallTarget::Indirect(code), sig, &args, tail);

@@ -133,6 +133,16 @@ fn global_type(t: &wasmparser::GlobalType, offset: u64) -> Result<GlobalType> {
 
 /// Decodes and fully validates `binary` with the given features.
 pub fn load(binary: &[u8], features: WasmFeatures) -> Result<ModuleInfo> {
+    load_with(binary, features, true)
+}
+
+/// Decodes and validates `binary`; function bodies are validated only if `validate_bodies`
+/// (an AOT artifact's module was fully validated when it was compiled).
+pub fn load_with(
+    binary: &[u8],
+    features: WasmFeatures,
+    validate_bodies: bool,
+) -> Result<ModuleInfo> {
     let mut info = ModuleInfo::default();
     let mut validator = Validator::new_with_features(features);
     let mut bodies: Vec<(FuncToValidate<ValidatorResources>, FunctionBody<'_>)> = Vec::new();
@@ -151,6 +161,9 @@ pub fn load(binary: &[u8], features: WasmFeatures) -> Result<ModuleInfo> {
             ValidPayload::End(_) => break,
             _ => {}
         }
+    }
+    if !validate_bodies {
+        return Ok(info);
     }
     bodies.into_par_iter().try_for_each(|(func, body)| {
         let mut v = func.into_validator(Default::default());

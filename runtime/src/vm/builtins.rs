@@ -47,7 +47,8 @@ unsafe fn memory<'a>(vmctx: *mut u8, index: u32) -> &'a mut LinearMemory {
     // SAFETY: memories come first after the header; each slot points to a live definition
     // whose owner is the memory.
     unsafe {
-        let def = *(vmctx.add(header::SIZE as usize + 8 * index as usize) as *const *mut VMMemoryDefinition);
+        let def = *(vmctx.add(header::SIZE as usize + 8 * index as usize)
+            as *const *mut VMMemoryDefinition);
         &mut *(*def).owner
     }
 }
@@ -100,21 +101,49 @@ unsafe extern "C" fn memory_grow(vmctx: *mut u8, mem: u32, delta: u32) -> u32 {
 
 unsafe extern "C" fn memory_wait32(addr: *const u32, expected: u32, timeout: i64) -> u32 {
     // SAFETY: compiled code passes a bounds- and alignment-checked address in a shared memory.
-    crate::vm::parking::wait(addr as usize, || unsafe { std::sync::atomic::AtomicU32::from_ptr(addr as *mut u32) }.load(std::sync::atomic::Ordering::SeqCst) == expected, timeout)
+    crate::vm::parking::wait(
+        addr as usize,
+        || {
+            unsafe { std::sync::atomic::AtomicU32::from_ptr(addr as *mut u32) }
+                .load(std::sync::atomic::Ordering::SeqCst)
+                == expected
+        },
+        timeout,
+    )
 }
 
 unsafe extern "C" fn memory_wait64(addr: *const u64, expected: u64, timeout: i64) -> u32 {
     // SAFETY: as for `memory_wait32`.
-    crate::vm::parking::wait(addr as usize, || unsafe { std::sync::atomic::AtomicU64::from_ptr(addr as *mut u64) }.load(std::sync::atomic::Ordering::SeqCst) == expected, timeout)
+    crate::vm::parking::wait(
+        addr as usize,
+        || {
+            unsafe { std::sync::atomic::AtomicU64::from_ptr(addr as *mut u64) }
+                .load(std::sync::atomic::Ordering::SeqCst)
+                == expected
+        },
+        timeout,
+    )
 }
 
 unsafe extern "C" fn memory_notify(addr: *const u32, count: u32) -> u32 {
     crate::vm::parking::notify(addr as usize, count)
 }
 
-unsafe extern "C" fn memory_copy(vmctx: *mut u8, dst_mem: u32, src_mem: u32, dst: u64, src: u64, len: u64) -> u32 {
+unsafe extern "C" fn memory_copy(
+    vmctx: *mut u8,
+    dst_mem: u32,
+    src_mem: u32,
+    dst: u64,
+    src: u64,
+    len: u64,
+) -> u32 {
     // SAFETY: validated indices; raw pointers are used because the memories may be the same.
-    let (d, s) = unsafe { (memory(vmctx, dst_mem) as *mut LinearMemory, memory(vmctx, src_mem) as *mut LinearMemory) };
+    let (d, s) = unsafe {
+        (
+            memory(vmctx, dst_mem) as *mut LinearMemory,
+            memory(vmctx, src_mem) as *mut LinearMemory,
+        )
+    };
     // SAFETY: both point to live memories; lengths are read before any write.
     let (dlen, slen) = unsafe { ((*d).data().len(), (*s).data().len()) };
     let (Some(dr), Some(sr)) = (range(dst, len, dlen), range(src, len, slen)) else {
@@ -142,10 +171,21 @@ unsafe extern "C" fn memory_fill(vmctx: *mut u8, mem: u32, dst: u64, val: u32, l
     }
 }
 
-unsafe extern "C" fn memory_init(vmctx: *mut u8, mem: u32, data: u32, dst: u64, src: u32, len: u32) -> u32 {
+unsafe extern "C" fn memory_init(
+    vmctx: *mut u8,
+    mem: u32,
+    data: u32,
+    dst: u64,
+    src: u32,
+    len: u32,
+) -> u32 {
     // SAFETY: called from wasm of this instance; indices validated.
     let (inst, m) = unsafe { (instance(vmctx), memory(vmctx, mem)) };
-    let bytes: &[u8] = if inst.data_dropped[data as usize] { &[] } else { &inst.module.data[data as usize] };
+    let bytes: &[u8] = if inst.data_dropped[data as usize] {
+        &[]
+    } else {
+        &inst.module.data[data as usize]
+    };
     let (Some(sr), Some(dr)) = (
         range(u64::from(src), u64::from(len), bytes.len()),
         range(dst, u64::from(len), m.data().len()),
@@ -164,7 +204,8 @@ unsafe extern "C" fn data_drop(vmctx: *mut u8, data: u32) {
 unsafe extern "C" fn table_grow(vmctx: *mut u8, t: u32, delta: u32, init: u64) -> u32 {
     // SAFETY: validated index.
     let t = unsafe { table(vmctx, t) };
-    t.grow(u64::from(delta), init as usize).map_or(u32::MAX, |old| old as u32)
+    t.grow(u64::from(delta), init as usize)
+        .map_or(u32::MAX, |old| old as u32)
 }
 
 unsafe extern "C" fn table_fill(vmctx: *mut u8, t: u32, dst: u32, val: u64, len: u32) -> u32 {
@@ -180,12 +221,27 @@ unsafe extern "C" fn table_fill(vmctx: *mut u8, t: u32, dst: u32, val: u64, len:
     }
 }
 
-unsafe extern "C" fn table_copy(vmctx: *mut u8, dst_t: u32, src_t: u32, dst: u32, src: u32, len: u32) -> u32 {
+unsafe extern "C" fn table_copy(
+    vmctx: *mut u8,
+    dst_t: u32,
+    src_t: u32,
+    dst: u32,
+    src: u32,
+    len: u32,
+) -> u32 {
     // SAFETY: validated indices; raw pointers because the tables may be the same.
-    let (d, s) = unsafe { (table(vmctx, dst_t) as *mut VmTable, table(vmctx, src_t) as *mut VmTable) };
+    let (d, s) = unsafe {
+        (
+            table(vmctx, dst_t) as *mut VmTable,
+            table(vmctx, src_t) as *mut VmTable,
+        )
+    };
     // SAFETY: both point to live tables.
     let (dlen, slen) = unsafe { ((*d).len(), (*s).len()) };
-    let (Some(dr), Some(sr)) = (range(u64::from(dst), u64::from(len), dlen), range(u64::from(src), u64::from(len), slen)) else {
+    let (Some(dr), Some(sr)) = (
+        range(u64::from(dst), u64::from(len), dlen),
+        range(u64::from(src), u64::from(len), slen),
+    ) else {
         return OUT_OF_BOUNDS;
     };
     // SAFETY: in-bounds ranges; `copy` allows overlap.
@@ -197,7 +253,14 @@ unsafe extern "C" fn table_copy(vmctx: *mut u8, dst_t: u32, src_t: u32, dst: u32
     OK
 }
 
-unsafe extern "C" fn table_init(vmctx: *mut u8, t: u32, elem: u32, dst: u32, src: u32, len: u32) -> u32 {
+unsafe extern "C" fn table_init(
+    vmctx: *mut u8,
+    t: u32,
+    elem: u32,
+    dst: u32,
+    src: u32,
+    len: u32,
+) -> u32 {
     // SAFETY: called from wasm of this instance; indices validated.
     let (inst, t) = unsafe { (instance(vmctx), table(vmctx, t)) };
     let items = &inst.elements[elem as usize];

@@ -29,7 +29,10 @@ static REGISTRY: RwLock<BTreeMap<usize, Range>> = RwLock::new(BTreeMap::new());
 /// Read+execute memory holding one module's (or trampoline set's) machine code.
 pub struct CodeMemory {
     ptr: *mut u8,
+    /// Length of the mapping (whole pages).
     len: usize,
+    /// Length of the machine code in it.
+    text_len: usize,
 }
 
 // SAFETY: the mapping is immutable (read+execute) after construction and freed only on drop.
@@ -74,6 +77,43 @@ impl CodeMemory {
             unsafe { libc::munmap(ptr as *mut _, len) };
             return Err(format!("cannot make machine code executable: {err}"));
         }
+        Ok(CodeMemory::register(ptr, len, text.len(), info))
+    }
+
+    /// Maps `len` bytes of machine code at page-aligned `offset` of `file` directly as
+    /// read+execute memory (no copy) and registers it.
+    pub fn map_file(
+        file: &std::fs::File,
+        offset: u64,
+        len: usize,
+        info: CodeInfo,
+    ) -> Result<Arc<CodeMemory>, String> {
+        use std::os::fd::AsRawFd;
+        let map_len = len.max(1).next_multiple_of(page_size());
+        if offset % page_size() as u64 != 0 {
+            return Err("machine code is not page-aligned in the file".into());
+        }
+        // SAFETY: a private, read+execute mapping of a range of an open file; result checked.
+        let ptr = unsafe {
+            libc::mmap(
+                std::ptr::null_mut(),
+                map_len,
+                libc::PROT_READ | libc::PROT_EXEC,
+                libc::MAP_PRIVATE,
+                file.as_raw_fd(),
+                offset as libc::off_t,
+            )
+        };
+        if ptr == libc::MAP_FAILED {
+            return Err(format!(
+                "cannot map machine code from the file: {}",
+                std::io::Error::last_os_error()
+            ));
+        }
+        Ok(CodeMemory::register(ptr as *mut u8, map_len, len, info))
+    }
+
+    fn register(ptr: *mut u8, len: usize, text_len: usize, info: CodeInfo) -> Arc<CodeMemory> {
         let start = ptr as usize;
         REGISTRY.write().unwrap().insert(
             start + len,
@@ -82,7 +122,13 @@ impl CodeMemory {
                 info: Arc::new(info),
             },
         );
-        Ok(Arc::new(CodeMemory { ptr, len }))
+        Arc::new(CodeMemory { ptr, len, text_len })
+    }
+
+    /// The machine code.
+    pub fn bytes(&self) -> &[u8] {
+        // SAFETY: the mapping is readable and at least `text_len` bytes long.
+        unsafe { std::slice::from_raw_parts(self.ptr, self.text_len) }
     }
 
     /// The address of `offset` within the code.

@@ -30,8 +30,8 @@ pub struct HostContext<T: 'static> {
 fn host_trampoline(store: &Store<impl Sized>, type_id: u32, ty: &FuncType) -> Result<*const u8> {
     let engine = store.engine();
     let mut cache = engine.inner.host_trampolines.lock().unwrap();
-    if let Some(code) = cache.get(&type_id) {
-        return Ok(code.addr(0));
+    if let Some((code, off)) = cache.get(&type_id) {
+        return Ok(code.addr(*off));
     }
     let compiled = crate::compiler::compile_host_trampoline(&*engine.inner.isa, ty)?;
     let len = compiled.funcs[0].1;
@@ -43,8 +43,9 @@ fn host_trampoline(store: &Store<impl Sized>, type_id: u32, ty: &FuncType) -> Re
         },
     )
     .map_err(|m| Error::new(Phase::Compilation, m, None))?;
-    let addr = code.addr(compiled.funcs[0].0);
-    cache.insert(type_id, code);
+    let off = compiled.funcs[0].0;
+    let addr = code.addr(off);
+    cache.insert(type_id, (code, off));
     Ok(addr)
 }
 

@@ -231,7 +231,12 @@ pub fn instantiate<T: 'static>(
     let elements: Vec<Vec<usize>> = info
         .elements
         .iter()
-        .map(|seg| seg.items.iter().map(|e| eval_const(&global_ptrs, func_ref, e) as usize).collect())
+        .map(|seg| {
+            seg.items
+                .iter()
+                .map(|e| eval_const(&global_ptrs, func_ref, e) as usize)
+                .collect()
+        })
         .collect();
     inner.instances.push(InstanceData {
         module: m.clone(),
@@ -271,9 +276,7 @@ pub fn instantiate<T: 'static>(
         store.inner.instances[instance_index].data_dropped[k] = true;
         let start = eval_const(&global_ptrs, func_ref, offset) as u32 as usize;
         let bytes = &m.data[k];
-        let dst = store
-            .inner
-            .memory_data_mut(memories[*memory as usize]);
+        let dst = store.inner.memory_data_mut(memories[*memory as usize]);
         match dst.get_mut(start..).and_then(|d| d.get_mut(..bytes.len())) {
             Some(d) => d.copy_from_slice(bytes),
             None => return Err(oob(TrapCode::MemoryOutOfBounds)),

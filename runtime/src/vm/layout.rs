@@ -66,14 +66,16 @@ impl VMFuncRef {
 pub struct VMStoreContext {
     /// The lowest stack address wasm code may use; checked in every function prologue.
     pub stack_limit: usize,
-    /// Fuel consumed so far, counting up towards zero from `-budget` (reserved for gas).
+    /// Fuel, counting up from `-budget`; above zero the budget is exceeded.
     pub fuel: i64,
-    /// Epoch deadline (reserved for time limits).
+    /// The engine epoch at which running code is interrupted.
     pub epoch_deadline: u64,
     /// The `Store<T>` during a call, for host functions.
     pub store: *mut u8,
     /// The store's `StoreInner` during a call, for builtins.
     pub store_inner: *mut crate::vm::store::StoreInner,
+    /// The engine's epoch counter.
+    pub epoch_ptr: *const std::sync::atomic::AtomicU64,
 }
 
 /// One entry of the builtin-function table whose address every VMContext holds.
@@ -135,6 +137,9 @@ pub const MEMORY_LENGTH: u32 = offset_of!(VMMemoryDefinition, length) as u32;
 pub const TABLE_BASE: u32 = offset_of!(VMTableDefinition, base) as u32;
 pub const TABLE_LENGTH: u32 = offset_of!(VMTableDefinition, length) as u32;
 pub const STORE_STACK_LIMIT: u32 = offset_of!(VMStoreContext, stack_limit) as u32;
+pub const STORE_FUEL: u32 = offset_of!(VMStoreContext, fuel) as u32;
+pub const STORE_EPOCH_DEADLINE: u32 = offset_of!(VMStoreContext, epoch_deadline) as u32;
+pub const STORE_EPOCH_PTR: u32 = offset_of!(VMStoreContext, epoch_ptr) as u32;
 /// Size of one value slot in the array calling convention (`ValRaw`).
 pub const VALRAW_SIZE: u32 = 16;
 

@@ -168,7 +168,10 @@ impl LinearMemory {
 
     /// Grows a memory whose base never moves; safe to call from several threads at once.
     pub fn grow_in_place(&self, delta: u64) -> Option<u64> {
-        assert!(self.fixed, "grow_in_place needs a memory that does not move");
+        assert!(
+            self.fixed,
+            "grow_in_place needs a memory that does not move"
+        );
         let _guard = self.grow_lock.lock().unwrap_or_else(|p| p.into_inner());
         let old = (self.length().load(Ordering::SeqCst) / WASM_PAGE) as u64;
         let new = old.checked_add(delta)?;

@@ -22,7 +22,10 @@ fn queues() -> &'static Mutex<HashMap<usize, VecDeque<Arc<Waiter>>>> {
 /// Waits on `addr` while `still_expected()` holds at the time of queueing; `timeout_ns < 0`
 /// waits forever. Returns 0 when woken, 1 when the value differed, 2 on timeout.
 pub fn wait(addr: usize, still_expected: impl FnOnce() -> bool, timeout_ns: i64) -> u32 {
-    let waiter = Arc::new(Waiter { woken: Mutex::new(false), cond: Condvar::new() });
+    let waiter = Arc::new(Waiter {
+        woken: Mutex::new(false),
+        cond: Condvar::new(),
+    });
     {
         let mut q = queues().lock().unwrap_or_else(|p| p.into_inner());
         if !still_expected() {
@@ -30,7 +33,8 @@ pub fn wait(addr: usize, still_expected: impl FnOnce() -> bool, timeout_ns: i64)
         }
         q.entry(addr).or_default().push_back(waiter.clone());
     }
-    let deadline = (timeout_ns >= 0).then(|| Instant::now() + Duration::from_nanos(timeout_ns as u64));
+    let deadline =
+        (timeout_ns >= 0).then(|| Instant::now() + Duration::from_nanos(timeout_ns as u64));
     let mut woken = waiter.woken.lock().unwrap_or_else(|p| p.into_inner());
     while !*woken {
         match deadline {
@@ -40,7 +44,11 @@ pub fn wait(addr: usize, still_expected: impl FnOnce() -> bool, timeout_ns: i64)
                 if now >= d {
                     break;
                 }
-                woken = waiter.cond.wait_timeout(woken, d - now).unwrap_or_else(|p| p.into_inner()).0;
+                woken = waiter
+                    .cond
+                    .wait_timeout(woken, d - now)
+                    .unwrap_or_else(|p| p.into_inner())
+                    .0;
             }
         }
     }
@@ -65,7 +73,9 @@ pub fn wait(addr: usize, still_expected: impl FnOnce() -> bool, timeout_ns: i64)
 /// Wakes up to `count` waiters on `addr`; returns how many were woken.
 pub fn notify(addr: usize, count: u32) -> u32 {
     let mut q = queues().lock().unwrap_or_else(|p| p.into_inner());
-    let Some(list) = q.get_mut(&addr) else { return 0 };
+    let Some(list) = q.get_mut(&addr) else {
+        return 0;
+    };
     let mut n = 0;
     while n < count {
         let Some(w) = list.pop_front() else { break };

@@ -94,6 +94,7 @@ impl StoreInner {
                 epoch_deadline: u64::MAX,
                 store: std::ptr::null_mut(),
                 store_inner: std::ptr::null_mut(),
+                epoch_ptr: &engine.inner.epoch,
             }),
             instances: Vec::new(),
             funcs: Vec::new(),
@@ -164,13 +165,19 @@ impl StoreInner {
         } else {
             MemoryEntry::Owned(m)
         });
-        Ok(Memory { store_id: self.id, index: self.memories.len() - 1 })
+        Ok(Memory {
+            store_id: self.id,
+            index: self.memories.len() - 1,
+        })
     }
 
     /// Makes a shared memory usable in this store.
     pub fn attach_shared(&mut self, m: Arc<Box<LinearMemory>>) -> Memory {
         self.memories.push(MemoryEntry::Shared(m));
-        Memory { store_id: self.id, index: self.memories.len() - 1 }
+        Memory {
+            store_id: self.id,
+            index: self.memories.len() - 1,
+        }
     }
 
     fn memory_entry(&self, m: Memory) -> &MemoryEntry {
@@ -376,8 +383,14 @@ impl StoreInner {
 
     /// A global with raw initial bits (from a constant expression).
     pub fn new_global_raw(&mut self, ty: GlobalType, bits: u128) -> Global {
-        self.globals.push(GlobalData { def: Box::new(VMGlobal { bits }), ty });
-        Global { store_id: self.id, index: self.globals.len() - 1 }
+        self.globals.push(GlobalData {
+            def: Box::new(VMGlobal { bits }),
+            ty,
+        });
+        Global {
+            store_id: self.id,
+            index: self.globals.len() - 1,
+        }
     }
 
     pub fn global_type(&self, g: Global) -> GlobalType {

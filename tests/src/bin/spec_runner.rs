@@ -10,7 +10,7 @@ use wasmedge_tests::spec::{self, Totals, WastFile, suites};
 
 const USAGE: &str = "\
 usage: spec-runner (--dir PATH [--recursive] | --suite NAME | --proposal NAME)
-                   [--features wasm1|wasm2|wasm3|default] [--filter SUBSTR] [--show N]
+                   [--features wasm1|wasm2|wasm3|default] [--filter SUBSTR] [--show N] [--aot]
 
   --dir PATH       run every *.wast file in PATH (sorted); a folder named wasm-v1/v2/v3
                    gets that suite's features, any other the runtime's default features
@@ -21,7 +21,8 @@ usage: spec-runner (--dir PATH [--recursive] | --suite NAME | --proposal NAME)
                    bulk-memory, reference-types) with the runtime's default features
   --features SET   override the feature set
   --filter SUBSTR  only run files whose name contains SUBSTR
-  --show N         print at most N failure messages per failing file (default 5)";
+  --show N         print at most N failure messages per failing file (default 5)
+  --aot            pass every module through an AOT artifact (serialise, load) first";
 
 enum Source {
     Dir(PathBuf),
@@ -52,6 +53,7 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
             "--suite" => parsed.sources.push(Source::Suite(value("--suite")?)),
             "--proposal" => parsed.sources.push(Source::Proposal(value("--proposal")?)),
             "--recursive" => parsed.recursive = true,
+            "--aot" => spec::context::set_aot_mode(true),
             "--features" => {
                 parsed.features = Some(suites::features_by_name(&value("--features")?)?)
             }

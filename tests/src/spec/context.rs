@@ -45,6 +45,18 @@ pub struct Context {
     last_definition: Option<Module>,
 }
 
+static AOT_MODE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Makes every module go through an AOT artifact (serialise, then load) before it is used.
+pub fn set_aot_mode(on: bool) {
+    AOT_MODE.store(on, std::sync::atomic::Ordering::SeqCst);
+}
+
+/// True in AOT mode.
+pub fn aot_mode() -> bool {
+    AOT_MODE.load(std::sync::atomic::Ordering::SeqCst)
+}
+
 /// The name of a wast identifier.
 pub fn id_name(id: Option<Id<'_>>) -> Option<String> {
     id.map(|id| id.name().to_string())
@@ -85,7 +97,14 @@ impl Context {
         let bytes = module
             .encode()
             .map_err(|e| CompileError::Encode(e.message()))?;
-        Module::from_binary(&self.engine, &bytes).map_err(CompileError::Runtime)
+        let module = Module::from_binary(&self.engine, &bytes).map_err(CompileError::Runtime)?;
+        if !aot_mode() {
+            return Ok(module);
+        }
+        // AOT mode: run what `wasmedge compile` would write and `run` would load back.
+        let artifact = module.serialize();
+        // SAFETY: the artifact was produced by this runtime a moment ago.
+        unsafe { Module::deserialize(&self.engine, &artifact) }.map_err(CompileError::Runtime)
     }
 
     /// Resolves imports through the linker and instantiates.

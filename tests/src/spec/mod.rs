@@ -15,7 +15,9 @@ pub mod suites;
 pub mod traps;
 pub mod values;
 
-pub use harness::{Engines, WastFile, default_features, new_engine, run_file, run_files};
+pub use harness::{
+    Engines, WastFile, default_features, new_engine, run_all_expect_pass, run_file, run_files,
+};
 pub use report::{Failure, FileReport, Totals};
 pub use script::run_script;
 pub use suites::{dir_files, features_by_name, filter, proposal_files, suite_files};

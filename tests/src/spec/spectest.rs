@@ -4,9 +4,8 @@
 //! Only defines those entities in a `Linker`; must not run scripts or know about directives.
 
 use wasmedge_runtime::{
-    SharedMemory,
-    FuncType, Global, GlobalType, Linker, Memory, MemoryType, RefType, Result, Store, Table,
-    TableType, Val, ValType,
+    FuncType, Global, GlobalType, Linker, Memory, MemoryType, RefType, Result, SharedMemory, Store,
+    Table, TableType, Val, ValType,
 };
 
 /// The name scripts import the host module by.
@@ -52,7 +51,10 @@ pub fn define<T: 'static>(linker: &mut Linker<T>, store: &mut Store<T>) -> Resul
     let memory = Memory::new(store, MemoryType::new(1, Some(2)))?;
     linker.define(MODULE, "memory", memory)?;
     // The threads proposal's tests import a shared memory too.
-    let shared_ty = MemoryType { shared: true, ..MemoryType::new(1, Some(2)) };
+    let shared_ty = MemoryType {
+        shared: true,
+        ..MemoryType::new(1, Some(2))
+    };
     let shared = SharedMemory::new(store.engine(), shared_ty)?.attach(store)?;
     linker.define(MODULE, "shared_memory", shared)?;
     Ok(())
