@@ -81,7 +81,7 @@ impl Memory {
 /// how guests synchronise).
 #[derive(Clone)]
 pub struct SharedMemory {
-    inner: std::sync::Arc<Box<crate::vm::memory::LinearMemory>>,
+    inner: crate::vm::memory::SharedLinearMemory,
     engine: crate::config::Engine,
 }
 

@@ -19,7 +19,7 @@ impl FuncTranslator<'_, '_> {
         self.b.ins().iconst(types::I32, i64::from(v))
     }
 
-    fn to_i64(&mut self, v: Value) -> Value {
+    fn zext_i64(&mut self, v: Value) -> Value {
         if self.b.func.dfg.value_type(v) == types::I64 {
             v
         } else {
@@ -141,7 +141,7 @@ impl FuncTranslator<'_, '_> {
             }
             O::MemoryCopy { dst_mem, src_mem } => {
                 let (dst, src, len) = self.pop3();
-                let (dst, src, len) = (self.to_i64(dst), self.to_i64(src), self.to_i64(len));
+                let (dst, src, len) = (self.zext_i64(dst), self.zext_i64(src), self.zext_i64(len));
                 let (d, s) = (self.i32_const(*dst_mem), self.i32_const(*src_mem));
                 self.checked_builtin(
                     builtin::MEMORY_COPY,
@@ -152,7 +152,7 @@ impl FuncTranslator<'_, '_> {
             }
             O::MemoryFill { mem } => {
                 let (dst, val, len) = self.pop3();
-                let (dst, len) = (self.to_i64(dst), self.to_i64(len));
+                let (dst, len) = (self.zext_i64(dst), self.zext_i64(len));
                 let m = self.i32_const(*mem);
                 self.checked_builtin(
                     builtin::MEMORY_FILL,
@@ -163,7 +163,7 @@ impl FuncTranslator<'_, '_> {
             }
             O::MemoryInit { data_index, mem } => {
                 let (dst, src, len) = self.pop3();
-                let dst = self.to_i64(dst);
+                let dst = self.zext_i64(dst);
                 let (m, d) = (self.i32_const(*mem), self.i32_const(*data_index));
                 self.checked_builtin(
                     builtin::MEMORY_INIT,

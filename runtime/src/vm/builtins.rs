@@ -92,7 +92,7 @@ unsafe extern "C" fn memory_grow(vmctx: *mut u8, mem: u32, delta: u32) -> u32 {
     let m = unsafe { memory(vmctx, mem) };
     let grown = if m.is_shared() {
         // Other threads may grow it too: only take a shared reference.
-        (&*m).grow_in_place(u64::from(delta))
+        m.grow_in_place(u64::from(delta))
     } else {
         m.grow(u64::from(delta))
     };

@@ -90,7 +90,7 @@ impl CodeMemory {
     ) -> Result<Arc<CodeMemory>, String> {
         use std::os::fd::AsRawFd;
         let map_len = len.max(1).next_multiple_of(page_size());
-        if offset % page_size() as u64 != 0 {
+        if !offset.is_multiple_of(page_size() as u64) {
             return Err("machine code is not page-aligned in the file".into());
         }
         // SAFETY: a private, read+execute mapping of a range of an open file; result checked.

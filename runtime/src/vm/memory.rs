@@ -58,6 +58,11 @@ pub fn resolve_strategy(s: MemoryStrategy) -> Result<MemoryStrategy> {
     }
 }
 
+/// A shared memory: the `Box` gives the memory (whose definition points back to it) a stable
+/// address before it is shared.
+#[allow(clippy::redundant_allocation)]
+pub type SharedLinearMemory = std::sync::Arc<Box<LinearMemory>>;
+
 /// A linear memory owned by a store.
 pub struct LinearMemory {
     /// What compiled code reads; boxed so its address is stable.

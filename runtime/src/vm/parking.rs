@@ -58,14 +58,14 @@ pub fn wait(addr: usize, still_expected: impl FnOnce() -> bool, timeout_ns: i64)
     drop(woken);
     // Timed out: leave the queue, unless a notify took us out meanwhile (then count as woken).
     let mut q = queues().lock().unwrap_or_else(|p| p.into_inner());
-    if let Some(list) = q.get_mut(&addr) {
-        if let Some(pos) = list.iter().position(|w| Arc::ptr_eq(w, &waiter)) {
-            list.remove(pos);
-            if list.is_empty() {
-                q.remove(&addr);
-            }
-            return 2;
+    if let Some(list) = q.get_mut(&addr)
+        && let Some(pos) = list.iter().position(|w| Arc::ptr_eq(w, &waiter))
+    {
+        list.remove(pos);
+        if list.is_empty() {
+            q.remove(&addr);
         }
+        return 2;
     }
     0
 }

@@ -34,7 +34,7 @@ pub struct FuncData {
 /// A memory in the store: owned by it, or shared with other stores (and threads).
 pub enum MemoryEntry {
     Owned(Box<LinearMemory>),
-    Shared(Arc<Box<LinearMemory>>),
+    Shared(crate::vm::memory::SharedLinearMemory),
 }
 
 /// A global owned by the store.
@@ -172,7 +172,7 @@ impl StoreInner {
     }
 
     /// Makes a shared memory usable in this store.
-    pub fn attach_shared(&mut self, m: Arc<Box<LinearMemory>>) -> Memory {
+    pub fn attach_shared(&mut self, m: crate::vm::memory::SharedLinearMemory) -> Memory {
         self.memories.push(MemoryEntry::Shared(m));
         Memory {
             store_id: self.id,
@@ -193,7 +193,7 @@ impl StoreInner {
     }
 
     /// The shared memory behind `m`, if it is one.
-    pub fn memory_shared(&self, m: Memory) -> Option<Arc<Box<LinearMemory>>> {
+    pub fn memory_shared(&self, m: Memory) -> Option<crate::vm::memory::SharedLinearMemory> {
         match self.memory_entry(m) {
             MemoryEntry::Shared(a) => Some(a.clone()),
             MemoryEntry::Owned(_) => None,

@@ -171,27 +171,25 @@ unsafe extern "C" fn trap_handler(
         .then(|| crate::vm::code::trap_code_at(pc))
         .flatten()
     {
-        {
-            // A divide fault at a division site: x86 raises the same fault for both causes.
-            let code = if sig == libc::SIGFPE && code == TrapCode::IntegerDivisionByZero {
-                // SAFETY: `info` is valid for SA_SIGINFO handlers.
-                if unsafe { (*info).si_code } == FPE_INTOVF {
-                    TrapCode::IntegerOverflow
-                } else {
-                    code
-                }
+        // A divide fault at a division site: x86 raises the same fault for both causes.
+        let code = if sig == libc::SIGFPE && code == TrapCode::IntegerDivisionByZero {
+            // SAFETY: `info` is valid for SA_SIGINFO handlers.
+            if unsafe { (*info).si_code } == FPE_INTOVF {
+                TrapCode::IntegerOverflow
             } else {
                 code
-            };
-            // SAFETY: `act` points to the live Activation of the innermost `enter` on this thread.
-            let act = unsafe { &mut *act };
-            act.trap = Some((code, pc));
-            uc.uc_mcontext.gregs[libc::REG_RIP as usize] =
-                wasmedge_rt_entry_landing as *const () as i64;
-            uc.uc_mcontext.gregs[libc::REG_RSP as usize] = act.saved_sp as i64;
-            uc.uc_mcontext.gregs[libc::REG_RAX as usize] = 1;
-            return;
-        }
+            }
+        } else {
+            code
+        };
+        // SAFETY: `act` points to the live Activation of the innermost `enter` on this thread.
+        let act = unsafe { &mut *act };
+        act.trap = Some((code, pc));
+        uc.uc_mcontext.gregs[libc::REG_RIP as usize] =
+            wasmedge_rt_entry_landing as *const () as i64;
+        uc.uc_mcontext.gregs[libc::REG_RSP as usize] = act.saved_sp as i64;
+        uc.uc_mcontext.gregs[libc::REG_RAX as usize] = 1;
+        return;
     }
     // Not ours: hand it to whoever was installed before us.
     let i = SIGNALS.iter().position(|s| *s == sig).unwrap_or(0);
