@@ -20,7 +20,7 @@
 //!
 //! Module map: `loader` (bytes → `ModuleInfo`), `compiler` (wasm → Cranelift IR → machine
 //! code), `vm` (all unsafe code: code memory, linear memory, traps, instances), `api` (the
-//! safe embedding API), `artifact` (AOT artifacts and the compile cache). See
+//! safe embedding API), `wasi` (WASI preview1 on a capability-based file system layer). See
 //! `docs/architecture.md`.
 
 pub mod api;
@@ -29,9 +29,11 @@ pub mod compiler;
 pub mod config;
 pub mod error;
 pub mod loader;
+pub mod plugin;
 pub mod types;
 pub mod values;
 pub mod vm;
+pub mod wasi;
 
 pub use api::Extern;
 pub use api::func::{Caller, Func, TypedFunc};
@@ -49,6 +51,7 @@ pub use types::{
     ValType,
 };
 pub use values::{ExternRef, Val, WasmList, WasmTy};
+pub use wasi::{WasiCtx, WasiCtxBuilder};
 
 /// The runtime's version, as printed by `wasmedge --version`.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -113,9 +113,16 @@ fn unknown_import_exits_1_with_a_hint() {
         .stderr_has("instantiation failed")
         .stderr_has("host_fn")
         .stderr_has("env");
+    // WASI preview1 is provided; a function it does not have is an unknown import.
     let m = dir.wasm(
         "wasi.wasm",
         r#"(module (import "wasi_snapshot_preview1" "proc_exit" (func (param i32)))
+             (func (export "_start") i32.const 5 call 0))"#,
+    );
+    run([&m]).code(5);
+    let m = dir.wasm(
+        "wasi_unknown.wasm",
+        r#"(module (import "wasi_snapshot_preview1" "no_such_function" (func))
              (func (export "_start")))"#,
     );
     run([&m]).code(1).stderr_has("WASI");

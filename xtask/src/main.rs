@@ -1,6 +1,10 @@
 //! `cargo xtask`: developer tasks for the workspace. One file per subcommand; this file only
 //! dispatches and must not implement tasks itself.
 
+mod bench;
+mod bench_plugins;
+mod fuzz;
+mod package_plugins;
 mod spec;
 mod util;
 
@@ -13,7 +17,17 @@ commands:
   spec [ARGS...]   run WebAssembly spec scripts (spec-runner, release build); e.g.
                    cargo xtask spec --dir <folder>
                    cargo xtask spec --suite wasm-v1
-                   cargo xtask spec --help";
+                   cargo xtask spec --help
+  package-plugins  build every plug-in under plugins/ and write release tarballs, a
+                   manifest.json each and SHA256SUMS to dist/plugins, then check that each
+                   loads; see cargo xtask package-plugins --help
+  bench [OPTIONS]  Sightglass benchmarks, start-up, compile time and peak memory against
+                   Wasmtime (when installed); not part of CI; see cargo xtask bench --help
+  bench-plugins    time a plug-in host function call against a built-in one (fails above 2x)
+  fuzz ARGS...     run the cargo-fuzz targets of fuzz/ (see docs/security.md); e.g.
+                   cargo xtask fuzz --ci                 short deterministic run, every target
+                   cargo xtask fuzz differential --time 7200
+                   cargo xtask fuzz --help";
 
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
@@ -21,6 +35,10 @@ fn main() -> ExitCode {
     let rest: Vec<String> = args.collect();
     match command.as_deref() {
         Some("spec") => spec::run(&rest),
+        Some("fuzz") => fuzz::run(&rest),
+        Some("package-plugins") => package_plugins::run(&rest),
+        Some("bench") => bench::run(&rest),
+        Some("bench-plugins") => bench_plugins::run(&rest),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             ExitCode::SUCCESS

@@ -39,7 +39,9 @@ impl<T> Store<T> {
     /// Sets the fuel (gas) budget: how many more instructions wasm code may execute before it
     /// traps with `OutOfFuel`. Needs `Config::consume_fuel`.
     pub fn set_fuel(&mut self, fuel: u64) {
-        self.inner.ctx.fuel = -(fuel.min(i64::MAX as u64) as i64);
+        let fuel = fuel.min(i64::MAX as u64);
+        self.inner.fuel_budget = fuel;
+        self.inner.ctx.fuel = -(fuel as i64);
     }
 
     /// The fuel left (0 once exhausted).
@@ -51,6 +53,21 @@ impl<T> Store<T> {
     /// its current value. Needs `Config::epoch_interruption`.
     pub fn set_epoch_deadline(&mut self, ticks: u64) {
         self.inner.ctx.epoch_deadline = self.inner.engine.current_epoch().saturating_add(ticks);
+    }
+
+    /// Starts (or stops) adding up the time spent in host functions.
+    pub fn measure_host_time(&mut self, on: bool) {
+        self.inner.host_time = on.then(Default::default);
+    }
+
+    /// Time spent in host functions since `measure_host_time(true)` (zero if not measured).
+    pub fn host_time(&self) -> std::time::Duration {
+        self.inner.host_time.unwrap_or_default()
+    }
+
+    /// Instructions executed since the fuel was last set (with `Config::consume_fuel`).
+    pub fn fuel_consumed(&self) -> u64 {
+        self.inner.fuel_budget.saturating_sub(self.fuel_remaining())
     }
 
     /// Consumes the store and returns the embedder's data.

@@ -97,10 +97,24 @@ fn check_compatible(engine: &Engine, h: &Header) -> std::result::Result<(), Stri
     }
     let want = tunables_bits(engine.tunables());
     if h.tunables != want {
+        let mut fix = Vec::new();
+        if want & 2 != 0 && h.tunables & 2 == 0 {
+            fix.push("add `--enable-gas-measuring` to `wasmedge compile`");
+        }
+        if want & 4 != 0 && h.tunables & 4 == 0 {
+            fix.push("add `--interruptible` to `wasmedge compile`");
+        }
+        if want & 1 != h.tunables & 1 {
+            fix.push("compile it on a host with the same memory reservation strategy");
+        }
+        if fix.is_empty() {
+            fix.push("recompile it with the options this run uses");
+        }
         return Err(format!(
-            "it was compiled with {}, but this run needs {}; recompile it with matching options",
+            "it was compiled with {}, but this run needs {}; {}",
             describe_tunables(h.tunables),
-            describe_tunables(want)
+            describe_tunables(want),
+            fix.join(" and ")
         ));
     }
     if h.features != engine.config().features.bits() {

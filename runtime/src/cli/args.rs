@@ -7,7 +7,7 @@
 
 use crate::cli::features::FeatureArgs;
 use clap::error::{ContextKind, ContextValue, ErrorKind};
-use clap::{ArgAction, Args, CommandFactory, Parser, Subcommand};
+use clap::{ArgAction, Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 use std::ffi::OsString;
 use std::path::PathBuf;
 
@@ -31,7 +31,8 @@ pub struct Cli {
     #[arg(short = 'v', long = "version", action = ArgAction::SetTrue)]
     pub version: bool,
 
-    /// Directory to load plug-ins from (accepted; plug-ins are not supported yet)
+    /// Directory to load plug-ins from (repeatable; searched before WASMEDGE_PLUGIN_PATH and the
+    /// default folders)
     #[arg(long = "plugin-dir", value_name = "DIR", global = true, action = ArgAction::Append)]
     pub plugin_dir: Vec<PathBuf>,
 
@@ -48,10 +49,14 @@ pub struct Cli {
 pub enum Command {
     /// Load, validate, instantiate and run a module (the default)
     Run(RunArgs),
+    /// Compile a module ahead of time into an artifact (or universal wasm if OUTPUT ends in .wasm)
+    Compile(crate::cli::compile::CompileArgs),
     /// Decode and validate a module
     Validate(CheckArgs),
     /// Decode a module without validating it
     Parse(CheckArgs),
+    /// Plug-ins: `wasmedge plugin list`
+    Plugin(crate::cli::plugins::PluginArgs),
 }
 
 /// Options of `wasmedge run`.
@@ -61,19 +66,19 @@ pub struct RunArgs {
     #[arg(long)]
     pub reactor: bool,
 
-    /// WASI preopen `host`, `guest:host` or `guest:host:readonly` (not supported yet)
+    /// WASI preopen `host`, `guest:host` or `guest:host:readonly` (repeatable)
     #[arg(long, value_name = "GUEST:HOST", action = ArgAction::Append)]
     pub dir: Vec<String>,
 
-    /// WASI environment variable `NAME=VALUE` (not supported yet)
+    /// WASI environment variable `NAME=VALUE` (repeatable; the host environment is not inherited)
     #[arg(long, value_name = "NAME=VALUE", action = ArgAction::Append)]
     pub env: Vec<String>,
 
-    /// Execution time limit in milliseconds, 0 = none (not supported yet)
+    /// Execution time limit in milliseconds, 0 = none (exceeding it exits 134)
     #[arg(long, value_name = "MS")]
     pub time_limit: Option<u64>,
 
-    /// Gas limit; the last one wins (not supported yet)
+    /// Gas limit: instructions the guest may execute (each costs 1); the last one wins
     #[arg(long, value_name = "GAS", action = ArgAction::Append)]
     pub gas_limit: Vec<u64>,
 
@@ -81,23 +86,23 @@ pub struct RunArgs {
     #[arg(long, value_name = "PAGES", action = ArgAction::Append)]
     pub memory_page_limit: Vec<u64>,
 
-    /// Count executed instructions (not supported yet)
+    /// Count executed instructions (statistics block after the run)
     #[arg(long)]
     pub enable_instruction_count: bool,
 
-    /// Measure gas (not supported yet)
+    /// Measure gas (statistics block after the run)
     #[arg(long)]
     pub enable_gas_measuring: bool,
 
-    /// Measure execution time (not supported yet)
+    /// Measure execution time (statistics block after the run)
     #[arg(long)]
     pub enable_time_measuring: bool,
 
-    /// Enable every statistic (not supported yet)
+    /// Enable every statistic
     #[arg(long)]
     pub enable_all_statistics: bool,
 
-    /// Do not load the named plug-in (accepted; plug-ins are not supported yet)
+    /// Skip the plug-in with this name (repeatable)
     #[arg(long, value_name = "NAME", action = ArgAction::Append)]
     pub forbidden_plugin: Vec<String>,
 
@@ -116,6 +121,10 @@ pub struct RunArgs {
     /// interpreter, jit, aot or lazyjit; ignored, this runtime always compiles ahead of time
     #[arg(long, value_name = "MODE")]
     pub run_mode: Option<String>,
+
+    /// Do not use or fill the compile cache (~/.cache/wasmedge-rs)
+    #[arg(long = "no-compile-cache")]
+    pub no_compile_cache: bool,
 
     #[command(flatten)]
     pub features: FeatureArgs,
@@ -140,10 +149,15 @@ pub struct CheckArgs {
     pub file: PathBuf,
 }
 
-const SUBCOMMANDS: &[&str] = &["run", "validate", "parse"];
+pub(crate) const SUBCOMMANDS: &[&str] = &["run", "compile", "validate", "parse", "plugin"];
+
+/// The full command: [`Cli`] plus the options of the loaded plug-ins.
+pub fn command() -> clap::Command {
+    Cli::command().args(crate::cli::plugins::clap_args())
+}
 
 /// Long and short option names (without dashes) that take a value, in any subcommand.
-fn value_options() -> (Vec<String>, Vec<char>) {
+pub(crate) fn value_options() -> (Vec<String>, Vec<char>) {
     fn collect(cmd: &clap::Command, longs: &mut Vec<String>, shorts: &mut Vec<char>) {
         for arg in cmd
             .get_arguments()
@@ -163,7 +177,7 @@ fn value_options() -> (Vec<String>, Vec<char>) {
         }
     }
     let (mut longs, mut shorts) = (Vec::new(), Vec::new());
-    collect(&Cli::command(), &mut longs, &mut shorts);
+    collect(&command(), &mut longs, &mut shorts);
     (longs, shorts)
 }
 
@@ -216,6 +230,9 @@ pub fn normalize(argv: Vec<OsString>) -> Vec<OsString> {
             }
         } else if subcommand.is_none() && !options_ended && SUBCOMMANDS.contains(&text.as_ref()) {
             subcommand = Some(token.clone());
+        } else if subcommand.as_ref().is_some_and(|s| s == "plugin") {
+            // `plugin list`: no FILE, nothing for a guest.
+            out.push(token.clone());
         } else {
             // FILE: everything after it belongs to the guest.
             only_top_level = false;
@@ -241,9 +258,20 @@ pub fn normalize(argv: Vec<OsString>) -> Vec<OsString> {
 /// Parses `argv` with WasmEdge's conventions. `Err` carries the exit code after clap's output
 /// (help, errors) or our `unknown option` message was printed.
 pub fn parse(argv: Vec<OsString>) -> Result<Cli, i32> {
-    Cli::try_parse_from(normalize(argv)).map_err(|err| {
+    let parsed = command()
+        .try_get_matches_from(normalize(argv))
+        .and_then(|matches| {
+            crate::cli::plugins::record_values(&matches);
+            Cli::from_arg_matches(&matches)
+        });
+    parsed.map_err(|err| {
         match unknown_option(&err) {
-            Some(name) => eprintln!("unknown option: {name}"),
+            Some(name) => {
+                eprintln!("unknown option: {name}");
+                if let Some(hint) = crate::cli::plugins::unknown_option_hint(&name) {
+                    eprintln!("{hint}");
+                }
+            }
             None => {
                 let _ = err.print();
             }

@@ -1,15 +1,20 @@
 //! The `wasmedge` command-line tool: argument handling ([`args`], [`features`]), the `run`
-//! subcommand ([`run`], [`values`]) and `validate`/`parse` ([`inspect`]).
+//! subcommand ([`run`], [`values`], [`wasi`]) and `validate`/`parse` ([`inspect`]).
 //!
 //! This module owns the process-level policy: exit codes, where messages go (stderr, as
 //! `[error] …` / `[warning] …` lines; results of reactor calls go to stdout) and the big-stack
 //! worker thread. It must only use the runtime's public API (`wasmedge_runtime::…`).
 
 pub mod args;
+pub mod compile;
 pub mod features;
 pub mod inspect;
+pub mod limits;
+pub mod load;
+pub mod plugins;
 pub mod run;
 pub mod values;
+pub mod wasi;
 
 use std::ffi::OsString;
 
@@ -65,6 +70,16 @@ impl Log {
         }
     }
 
+    /// Logs at debug level.
+    pub fn debug(&self, message: &str) {
+        self.print(1, message);
+    }
+
+    /// Logs at info level.
+    pub fn info(&self, message: &str) {
+        self.print(2, message);
+    }
+
     /// Logs at warning level.
     pub fn warn(&self, message: &str) {
         self.print(3, message);
@@ -78,6 +93,8 @@ impl Log {
 
 /// Runs the command line `argv` (including `argv[0]`) and returns the exit code.
 pub fn main(argv: Vec<OsString>) -> i32 {
+    // Plug-ins first: the options they add must be known to the parser.
+    plugins::load(&argv);
     let cli = match args::parse(argv) {
         Ok(cli) => cli,
         Err(code) => return code,
@@ -85,20 +102,21 @@ pub fn main(argv: Vec<OsString>) -> i32 {
     let log = Log::new(cli.log_level.as_deref());
     if cli.version {
         println!("wasmedge version {}", wasmedge_runtime::VERSION);
+        for line in plugins::version_lines() {
+            println!("{line}");
+        }
         return EXIT_SUCCESS;
-    }
-    if !cli.plugin_dir.is_empty() {
-        log.warn("--plugin-dir is not supported yet (no plug-ins), ignored");
     }
     match cli.command {
         None => {
-            use clap::CommandFactory;
-            let _ = args::Cli::command().print_help();
+            let _ = args::command().print_help();
             EXIT_FAILURE
         }
         Some(args::Command::Run(a)) => on_big_stack(move || run::run(&a, &log), log),
+        Some(args::Command::Compile(a)) => on_big_stack(move || compile::compile(&a, &log), log),
         Some(args::Command::Validate(a)) => on_big_stack(move || inspect::validate(&a, &log), log),
         Some(args::Command::Parse(a)) => on_big_stack(move || inspect::parse(&a, &log), log),
+        Some(args::Command::Plugin(a)) => plugins::command(&a),
     }
 }
 

@@ -8,10 +8,10 @@
 //! runtime's internals: only the public embedding API is used.
 
 use crate::cli::args::RunArgs;
-use crate::cli::inspect::read_binary;
 use crate::cli::values::{format_val, parse_arg};
 use crate::cli::{EXIT_FAILURE, EXIT_SUCCESS, EXIT_TRAP, Log};
 use std::io::Write;
+use wasmedge_runtime::wasi::{self, WasiCtx};
 use wasmedge_runtime::{
     Config, Engine, Error, ExternType, Instance, Linker, Module, Phase, Store, Val,
 };
@@ -23,12 +23,21 @@ pub fn run(args: &RunArgs, log: &Log) -> i32 {
         Ok(e) => e,
         Err(e) => return fail_setup(&e, log),
     };
-    let module = match read_binary(&args.file).and_then(|b| Module::new(&engine, b)) {
-        Ok(m) => m,
-        Err(e) => return fail_setup(&e, log),
-    };
-    let mut store = Store::new(&engine, ());
-    let linker = Linker::new(&engine);
+    let limits = crate::cli::limits::Limits::from_args(args);
+    let module =
+        match crate::cli::load::load_module(&engine, &args.file, !args.no_compile_cache, log) {
+            Ok(m) => m,
+            Err(e) => return fail_setup(&e, log),
+        };
+    // WASI is registered in both modes, as in WasmEdge.
+    let mut store = Store::new(&engine, crate::cli::wasi::context(args, log));
+    limits.arm(&engine, &mut store);
+    let started = std::time::Instant::now();
+    let mut linker = Linker::new(&engine);
+    if let Err(e) = wasi::add_to_linker(&mut linker, |ctx: &mut WasiCtx| ctx) {
+        return fail_setup(&e, log);
+    }
+    crate::cli::plugins::add_to_linker(&mut linker, log);
     let instance = match linker.instantiate(&mut store, &module) {
         Ok(i) => i,
         Err(e) => {
@@ -60,17 +69,26 @@ pub fn run(args: &RunArgs, log: &Log) -> i32 {
                 let start = instance
                     .get_func(&store, "_start")
                     .expect("_start is exported");
-                return finish(start.call(&mut store, &[], &mut []), log);
+                let result = start.call(&mut store, &[], &mut []);
+                limits.report(&store, started, log);
+                return finish(result, log);
             }
             Some(_) => guest_args.insert(0, "_start".to_string()),
             None => {}
         }
     }
-    reactor(&mut store, instance, &guest_args, log)
+    let code = reactor(&mut store, instance, &guest_args, log);
+    limits.report(&store, started, log);
+    code
 }
 
 /// Reactor mode: `guest_args[0]` names the function, the rest are its arguments.
-fn reactor(store: &mut Store<()>, instance: Instance, guest_args: &[String], log: &Log) -> i32 {
+fn reactor(
+    store: &mut Store<WasiCtx>,
+    instance: Instance,
+    guest_args: &[String],
+    log: &Log,
+) -> i32 {
     let Some(name) = guest_args.first() else {
         log.error("A function name is required when reactor mode is enabled.");
         return EXIT_FAILURE;
@@ -176,23 +194,13 @@ fn config(args: &RunArgs, log: &Log) -> Config {
     if let Some(pages) = args.memory_page_limit.last() {
         config.memory_page_limit(Some(*pages));
     }
+    crate::cli::limits::Limits::from_args(args).configure(&mut config);
     config
 }
 
 /// Warns about every accepted-but-ignored option that was given.
 fn warn_ignored(args: &RunArgs, log: &Log) {
-    let given = [
-        ("--dir", !args.dir.is_empty()),
-        ("--env", !args.env.is_empty()),
-        ("--time-limit", args.time_limit.is_some()),
-        ("--gas-limit", !args.gas_limit.is_empty()),
-        ("--enable-instruction-count", args.enable_instruction_count),
-        ("--enable-gas-measuring", args.enable_gas_measuring),
-        ("--enable-time-measuring", args.enable_time_measuring),
-        ("--enable-all-statistics", args.enable_all_statistics),
-        ("--forbidden-plugin", !args.forbidden_plugin.is_empty()),
-        ("--allow-af-unix", args.allow_af_unix),
-    ];
+    let given = [("--allow-af-unix", args.allow_af_unix)];
     for (name, _) in given.iter().filter(|(_, on)| *on) {
         log.warn(&format!("{name} is not supported yet, ignored"));
     }
@@ -219,19 +227,20 @@ fn warn_ignored(args: &RunArgs, log: &Log) {
 
 /// The hint WasmEdge logs after an unknown import, for the first import `linker` cannot
 /// resolve.
-fn import_hint(module: &Module, linker: &Linker<()>) -> Option<String> {
+fn import_hint(module: &Module, linker: &Linker<WasiCtx>) -> Option<String> {
     let import = module
         .imports()
         .into_iter()
         .find(|i| !linker.contains(&i.module, &i.name))?;
     let m = import.module.as_str();
-    let what = if m == "wasi_snapshot_preview1" || m == "wasi_unstable" {
-        "This is a WASI import; WASI is not implemented by this runtime yet (planned)".to_string()
-    } else if m == "wasi_nn" || m == "wasi_ephemeral_nn" {
-        "This is a WASI-NN import; it needs the WASI-NN plug-in (plug-ins are planned)".to_string()
-    } else if m.starts_with("wasi_ephemeral_crypto") || m.starts_with("wasi_crypto") {
-        "This is a WASI-Crypto import; it needs the WASI-Crypto plug-in (plug-ins are planned)"
+    let what = if m == "wasi_snapshot_preview1" {
+        "WASI preview1 (wasi_snapshot_preview1) has no such function".to_string()
+    } else if m == "wasi_unstable" {
+        "This is a WASI preview0 import; only WASI preview1 (wasi_snapshot_preview1) is \
+         implemented"
             .to_string()
+    } else if let Some(hint) = crate::cli::plugins::import_hint(m, &import.name) {
+        hint
     } else if m == "env" {
         "The module expects a host environment like JavaScript or Golang (module \"env\")"
             .to_string()

@@ -94,9 +94,20 @@ pub unsafe fn call_host<T: 'static>(
     for (r, t) in results.iter_mut().zip(ctx.ty.results()) {
         *r = Val::default_for(*t);
     }
+    let started = store.inner.host_time.map(|_| std::time::Instant::now());
     let outcome = catch_unwind(AssertUnwindSafe(|| {
-        (ctx.callback)(Caller { store, instance }, params, results)
+        (ctx.callback)(
+            Caller {
+                store: &mut *store,
+                instance,
+            },
+            params,
+            results,
+        )
     }));
+    if let (Some(t0), Some(total)) = (started, store.inner.host_time.as_mut()) {
+        *total += t0.elapsed();
+    }
     match outcome {
         Ok(Ok(())) => {
             for (i, (r, t)) in results.iter().zip(ctx.ty.results()).enumerate() {

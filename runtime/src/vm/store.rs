@@ -77,6 +77,10 @@ pub struct StoreInner {
     pub pending_error: Option<Error>,
     /// Nesting depth of host → wasm calls.
     pub call_depth: u32,
+    /// Time spent in host functions, when measured (`Store::measure_host_time`).
+    pub host_time: Option<std::time::Duration>,
+    /// The last budget given to `Store::set_fuel`.
+    pub fuel_budget: u64,
 }
 
 // SAFETY: the raw pointers in a store point into memory the store owns; a store moves between
@@ -106,6 +110,8 @@ impl StoreInner {
             externrefs: Vec::new(),
             pending_error: None,
             call_depth: 0,
+            host_time: None,
+            fuel_budget: 0,
         }
     }
 

@@ -172,8 +172,18 @@ where
     I: IntoIterator<Item = S>,
     S: AsRef<OsStr>,
 {
+    run_env(args, &[])
+}
+
+/// Runs `wasmedge` with `args` and extra environment variables, killing it after [`TIMEOUT`].
+pub fn run_env<I, S>(args: I, env: &[(&str, &OsStr)]) -> Outcome
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
     let args: Vec<std::ffi::OsString> = args.into_iter().map(|a| a.as_ref().to_owned()).collect();
     let mut child = Command::new(wasmedge())
+        .envs(env.iter().map(|(k, v)| (*k, *v)))
         .args(&args)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
