@@ -4,8 +4,9 @@
 //! cargo run --release --manifest-path fuzz/Cargo.toml --example repro -- TARGET INPUT [--wasm OUT]
 //! ```
 //!
-//! - `TARGET` is `loader`, `compile_instantiate` or `differential` and `INPUT` a corpus entry or
-//!   crash artifact of that target. For the two generator targets the generated module is
+//! - `TARGET` is `loader`, `compile_instantiate`, `differential` or `wasi_path` and `INPUT` a
+//!   corpus entry or crash artifact of that target (`WASI_PATH_TRACE=1` prints what the
+//!   `wasi_path` guest did). For the two generator targets the generated module is
 //!   printed as WAT (and written to `OUT` with `--wasm`), then run as the target runs it,
 //!   with the outcome (summary or mismatch) printed.
 //! - `TARGET` `wasm` (a `.wasm`/`.wat` file): runs the differential comparison on that module
@@ -19,7 +20,7 @@ use wasmedge_runtime::MemoryStrategy;
 
 fn usage() -> ExitCode {
     eprintln!(
-        "usage: repro (loader|compile_instantiate|differential) INPUT [--wasm OUT]\n       \
+        "usage: repro (loader|compile_instantiate|differential|wasi_path) INPUT [--wasm OUT]\n       \
          repro wasm MODULE.wasm|MODULE.wat [--wasm OUT]"
     );
     ExitCode::from(2)
@@ -73,6 +74,12 @@ fn main() -> ExitCode {
                 print_wat(&data);
             }
             loader::run(&data);
+            println!(";; ok");
+            return ExitCode::SUCCESS;
+        }
+        "wasi_path" => {
+            println!(";; {} bytes; running the wasi_path target", data.len());
+            let _ = wasmedge_fuzz::wasi_path::run(&data);
             println!(";; ok");
             return ExitCode::SUCCESS;
         }

@@ -61,6 +61,12 @@ impl TrapKind {
     /// wasmi's trap codes mapped onto the common kinds.
     pub fn from_wasmi(e: &wasmi::Error) -> TrapKind {
         use wasmi::TrapCode as C;
+        use wasmi::errors::{ErrorKind, TableError};
+        // wasmi 1.1 reports an out-of-bounds `table.copy` as a table error that
+        // `as_trap_code` does not map (every other out-of-bounds table operation it does).
+        if let ErrorKind::Table(TableError::CopyOutOfBounds) = e.kind() {
+            return TrapKind::TableOutOfBounds;
+        }
         match e.as_trap_code() {
             Some(C::UnreachableCodeReached) => TrapKind::Unreachable,
             Some(C::MemoryOutOfBounds) => TrapKind::MemoryOutOfBounds,

@@ -8,6 +8,8 @@
 //!   and every export called.
 //! - [`differential`]: generated modules run under this runtime and under `wasmi`, comparing
 //!   results, traps and final exported state.
+//! - [`wasi_path`]: random paths and symlink layouts against a WASI preopen; nothing may
+//!   resolve outside it.
 //!
 //! A finding is reported by panicking (libFuzzer records the input as a crash artifact).
 
@@ -16,6 +18,7 @@ pub mod differential;
 pub mod dummy;
 pub mod generate;
 pub mod loader;
+pub mod wasi_path;
 
 use std::sync::OnceLock;
 use wasmedge_runtime::{Config, Engine, MemoryStrategy, WasmFeatures};

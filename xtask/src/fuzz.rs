@@ -33,6 +33,7 @@ const CI_RUNS: &[(&str, u64)] = &[
     ("loader", 50_000),
     ("compile_instantiate", 1_500),
     ("differential", 500),
+    ("wasi_path", 10_000),
 ];
 const DEFAULT_CI_RUNS: u64 = 1_000;
 
