@@ -210,24 +210,37 @@ impl LinearMemory {
             return Some(old);
         }
         let new_len = new as usize * WASM_PAGE;
-        {
-            let p = map_none(new_len)?;
-            // SAFETY: `p` is a fresh mapping of `new_len` bytes; make it accessible.
-            if unsafe { libc::mprotect(p as *mut _, new_len, libc::PROT_READ | libc::PROT_WRITE) }
-                != 0
-            {
-                // SAFETY: unmapping the mapping just created.
-                unsafe { libc::munmap(p as *mut _, new_len) };
+        // Explicit-check memories are one read-write mapping of exactly their size (at least a
+        // page). `mremap` moves the page tables instead of copying bytes, so growing one page
+        // at a time stays O(1) per step and untouched pages stay unbacked; the new tail reads
+        // as zeroes.
+        // SAFETY: `map_ptr..map_ptr+map_len` is our single mapping; with MREMAP_MAYMOVE the
+        // kernel either returns a mapping of `new_len` bytes holding the old contents (the old
+        // range is then gone) or fails and leaves the old mapping untouched.
+        let p = unsafe {
+            libc::mremap(
+                self.map_ptr as *mut libc::c_void,
+                self.map_len,
+                new_len.max(WASM_PAGE),
+                libc::MREMAP_MAYMOVE,
+            )
+        };
+        if p == libc::MAP_FAILED {
+            return None;
+        }
+        if self.def.length == 0 {
+            // The initial page-sized reservation of an empty memory is still inaccessible.
+            // SAFETY: `p..p+new_len` is the mapping just returned.
+            if unsafe { libc::mprotect(p, new_len, libc::PROT_READ | libc::PROT_WRITE) } != 0 {
+                self.map_ptr = p as *mut u8;
+                self.map_len = new_len.max(WASM_PAGE);
+                self.def.base = self.map_ptr;
                 return None;
             }
-            // SAFETY: both ranges are valid and disjoint; the old length is within the old map.
-            unsafe { std::ptr::copy_nonoverlapping(self.map_ptr, p, self.def.length) };
-            // SAFETY: the old mapping is no longer referenced (def.base is updated below).
-            unsafe { libc::munmap(self.map_ptr as *mut _, self.map_len) };
-            self.map_ptr = p;
-            self.map_len = new_len;
-            self.def.base = p;
         }
+        self.map_ptr = p as *mut u8;
+        self.map_len = new_len.max(WASM_PAGE);
+        self.def.base = self.map_ptr;
         self.def.length = new_len;
         Some(old)
     }
@@ -300,6 +313,23 @@ mod tests {
             assert_eq!(m.grow(2), None);
             assert_eq!(m.grow(1), Some(2));
             assert_eq!(m.data().len(), 3 * WASM_PAGE);
+        }
+    }
+
+    #[test]
+    fn explicit_memory_grows_page_by_page_from_empty_keeping_data() {
+        // 4,096 single-page steps (256 MiB): cheap because growth remaps instead of copying.
+        let mut m =
+            LinearMemory::new(MemoryType::new(0, None), MemoryStrategy::Explicit, None).unwrap();
+        assert_eq!(m.data().len(), 0);
+        for i in 0..4096u64 {
+            assert_eq!(m.grow(1), Some(i));
+            let last = m.data().len() - 1;
+            assert_eq!(m.data()[last], 0, "a new page reads as zeroes");
+            m.data_mut()[last] = (i % 251) as u8 + 1;
+        }
+        for i in (0..4096usize).step_by(97) {
+            assert_eq!(m.data()[(i + 1) * WASM_PAGE - 1], (i % 251) as u8 + 1);
         }
     }
 

@@ -182,9 +182,15 @@ where
     S: AsRef<OsStr>,
 {
     let args: Vec<std::ffi::OsString> = args.into_iter().map(|a| a.as_ref().to_owned()).collect();
-    let mut child = Command::new(wasmedge())
-        .envs(env.iter().map(|(k, v)| (*k, *v)))
-        .args(&args)
+    let mut cmd = Command::new(wasmedge());
+    cmd.envs(env.iter().map(|(k, v)| (*k, *v))).args(&args);
+    run_command(cmd, args)
+}
+
+/// Runs a prepared command (for example `wasmedge` wrapped in a shell that sets a `ulimit`)
+/// with the same timeout and checks as [`run`]; `args` are what the outcome reports.
+pub fn run_command(mut cmd: Command, args: Vec<std::ffi::OsString>) -> Outcome {
+    let mut child = cmd
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
