@@ -114,7 +114,7 @@ fn accepted_but_ignored_options_warn_and_run() {
     ]);
     o.code(0)
         .stdout("5\n")
-        .stderr_has("not supported yet, ignored");
+        .stderr_has("is ignored: this runtime always compiles ahead of time");
 }
 
 #[test]

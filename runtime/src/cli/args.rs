@@ -106,9 +106,19 @@ pub struct RunArgs {
     #[arg(long, value_name = "NAME", action = ArgAction::Append)]
     pub forbidden_plugin: Vec<String>,
 
-    /// Allow AF_UNIX sockets (not supported yet)
+    /// Allow AF_UNIX sockets in the socket extension (off: `sock_open(AF_UNIX)` is ENOSYS)
     #[arg(long)]
     pub allow_af_unix: bool,
+
+    /// Deny the guest all IP networking: creating sockets and resolving names fail with EACCES
+    #[arg(long, conflicts_with = "net_allow")]
+    pub net_deny_all: bool,
+
+    /// Allow IP networking only to/from ADDR[/PREFIX][:PORT] (IPv6 with a port: [ADDR]:PORT;
+    /// repeatable); binding, connecting or sending elsewhere fails with EACCES
+    #[arg(long, value_name = "ADDR[/PREFIX][:PORT]", action = ArgAction::Append,
+          value_parser = clap::value_parser!(wasmedge_runtime::wasi::NetRule))]
+    pub net_allow: Vec<wasmedge_runtime::wasi::NetRule>,
 
     /// Deprecated WasmEdge switch; this runtime always compiles ahead of time
     #[arg(long)]

@@ -200,10 +200,6 @@ fn config(args: &RunArgs, log: &Log) -> Config {
 
 /// Warns about every accepted-but-ignored option that was given.
 fn warn_ignored(args: &RunArgs, log: &Log) {
-    let given = [("--allow-af-unix", args.allow_af_unix)];
-    for (name, _) in given.iter().filter(|(_, on)| *on) {
-        log.warn(&format!("{name} is not supported yet, ignored"));
-    }
     let modes = [
         ("--enable-jit", args.enable_jit),
         ("--force-interpreter", args.force_interpreter),

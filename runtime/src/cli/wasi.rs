@@ -1,6 +1,7 @@
 //! The WASI context of `wasmedge run`: `--dir` preopens (`HOST`, `GUEST:HOST`,
 //! `GUEST:HOST:readonly`), `--env NAME=VALUE` (the host environment is not inherited), the
-//! guest's arguments (`argv[0]` is the module's file name) and the inherited standard streams.
+//! guest's arguments (`argv[0]` is the module's file name), the inherited standard streams and
+//! the network permissions (`--allow-af-unix`, `--net-deny-all`, `--net-allow`).
 //!
 //! This file only translates options into a `WasiCtx`; it must not run anything and must not
 //! implement WASI itself (that is `wasmedge_runtime::wasi`).
@@ -8,7 +9,7 @@
 use crate::cli::Log;
 use crate::cli::args::RunArgs;
 use std::os::unix::ffi::OsStrExt;
-use wasmedge_runtime::wasi::WasiCtx;
+use wasmedge_runtime::wasi::{IpAccess, NetPolicy, WasiCtx};
 
 /// One `--dir` value: `(guest path, host path, read-only)`.
 pub fn parse_dir(spec: &str) -> (String, String, bool) {
@@ -19,6 +20,22 @@ pub fn parse_dir(spec: &str) -> (String, String, bool) {
     match spec.split_once(':') {
         Some((guest, host)) => (guest.to_string(), host.to_string(), readonly),
         None => (spec.to_string(), spec.to_string(), readonly),
+    }
+}
+
+/// The guest's network permissions: WasmEdge's default (IP allowed, AF_UNIX only with
+/// `--allow-af-unix`), restricted by `--net-deny-all` or `--net-allow`.
+pub fn network(args: &RunArgs) -> NetPolicy {
+    let ip = if args.net_deny_all {
+        IpAccess::None
+    } else if !args.net_allow.is_empty() {
+        IpAccess::Only(args.net_allow.clone())
+    } else {
+        IpAccess::All
+    };
+    NetPolicy {
+        ip,
+        allow_unix: args.allow_af_unix,
     }
 }
 
@@ -40,6 +57,7 @@ pub fn context(args: &RunArgs, log: &Log) -> WasiCtx {
             ));
         }
     }
+    b.network(network(args));
     b.inherit_stdio();
     b.build()
 }

@@ -8,6 +8,7 @@
 
 use crate::wasi::abi::{filetype, rights};
 use crate::wasi::fdtable::{self, DirDesc, Entry, FdTable, Kind, Socket};
+use crate::wasi::net::NetPolicy;
 use crate::wasi::stdio::{HostStream, Stdio, Stream};
 use std::io;
 use std::path::Path;
@@ -18,6 +19,8 @@ pub struct WasiCtx {
     pub(crate) args: Vec<Vec<u8>>,
     pub(crate) env: Vec<Vec<u8>>,
     pub(crate) fds: FdTable,
+    /// What networking the guest may do (WasmEdge's socket extension).
+    pub(crate) net: NetPolicy,
 }
 
 impl WasiCtx {
@@ -72,6 +75,7 @@ pub struct WasiCtxBuilder {
     stdout: Stdio,
     stderr: Stdio,
     sockets: Vec<Socket>,
+    net: NetPolicy,
 }
 
 impl Default for WasiCtxBuilder {
@@ -91,6 +95,7 @@ impl WasiCtxBuilder {
             stdout: Stdio::Null,
             stderr: Stdio::Null,
             sockets: Vec::new(),
+            net: NetPolicy::default(),
         }
     }
 
@@ -161,6 +166,13 @@ impl WasiCtxBuilder {
     /// Hands a socket to the guest; it gets the next descriptor after the preopens.
     pub fn socket(&mut self, socket: impl Into<Socket>) -> &mut Self {
         self.sockets.push(socket.into());
+        self
+    }
+
+    /// Sets what networking the guest may do through WasmEdge's socket extension (default: IP
+    /// networking allowed, AF_UNIX refused, as in WasmEdge).
+    pub fn network(&mut self, policy: NetPolicy) -> &mut Self {
+        self.net = policy;
         self
     }
 
@@ -255,6 +267,7 @@ impl WasiCtxBuilder {
             args: std::mem::take(&mut self.args),
             env: std::mem::take(&mut self.env),
             fds,
+            net: std::mem::take(&mut self.net),
         }
     }
 }

@@ -90,6 +90,18 @@ pub enum Errno {
     TxtBsy = 74,
     Xdev = 75,
     NotCapable = 76,
+    // WasmEdge's socket extension: `sock_getaddrinfo` failures (`EAI_*`).
+    AiAddrFamily = 77,
+    AiAgain = 78,
+    AiBadFlag = 79,
+    AiFail = 80,
+    AiFamily = 81,
+    AiMemory = 82,
+    AiNoData = 83,
+    AiNoName = 84,
+    AiService = 85,
+    AiSockType = 86,
+    AiSystem = 87,
 }
 
 impl Errno {

@@ -41,8 +41,18 @@ pub struct DirDesc {
     pub listing: Option<Vec<DirEnt>>,
 }
 
-/// A socket handed to the guest by the embedder (or accepted from one).
+/// A socket the guest created with `sock_open` (or accepted from one): any family and type,
+/// in any state (unbound, bound, listening, connected).
+pub struct OsSocket {
+    pub fd: std::os::fd::OwnedFd,
+    /// True for `SOCK_DGRAM`, false for `SOCK_STREAM`.
+    pub dgram: bool,
+}
+
+/// A socket: handed to the guest by the embedder, created by the guest (WasmEdge's socket
+/// extension, [`Socket::Os`]) or accepted from either.
 pub enum Socket {
+    Os(OsSocket),
     TcpListener(std::net::TcpListener),
     TcpStream(std::net::TcpStream),
     UdpSocket(std::net::UdpSocket),
@@ -54,6 +64,7 @@ impl Socket {
     /// The socket's OS descriptor.
     pub fn fd(&self) -> BorrowedFd<'_> {
         match self {
+            Socket::Os(s) => s.fd.as_fd(),
             Socket::TcpListener(s) => s.as_fd(),
             Socket::TcpStream(s) => s.as_fd(),
             Socket::UdpSocket(s) => s.as_fd(),
@@ -66,6 +77,7 @@ impl Socket {
     pub fn filetype(&self) -> u8 {
         match self {
             Socket::UdpSocket(_) => filetype::SOCKET_DGRAM,
+            Socket::Os(s) if s.dgram => filetype::SOCKET_DGRAM,
             _ => filetype::SOCKET_STREAM,
         }
     }

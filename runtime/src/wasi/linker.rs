@@ -14,6 +14,7 @@ use crate::values::Val;
 use crate::wasi::ctx::WasiCtx;
 use crate::wasi::errno::WasiResult;
 use crate::wasi::memory::GuestMemory;
+use crate::wasi::net::{conn, dns, names, sockopt, transfer};
 use crate::wasi::{args, clocks, fd, io, path, poll, proc, readdir, sock};
 
 /// The import module name of WASI preview1.
@@ -119,6 +120,105 @@ const FUNCTIONS: &[(&str, &[ValType], Handler)] = &[
     ("sock_shutdown", &[I, I], sock::sock_shutdown),
 ];
 
+/// WasmEdge's socket extension (also in `wasi_snapshot_preview1`). A name may appear twice with
+/// different types (V1 and V2 of `sock_accept`, `sock_recv_from`, `sock_getlocaladdr`,
+/// `sock_getpeeraddr`): each import entry binds the one its type matches, as in WasmEdge. The
+/// `_v2` names are exported too; the plain `sock_bind`/`sock_connect`/`sock_send_to` are V1
+/// (4/16-byte addresses), their `_v2` names also take the 128-byte form.
+const SOCKET_FUNCTIONS: &[(&str, &[ValType], Handler)] = &[
+    ("sock_open", &[I, I, I], conn::sock_open),
+    ("sock_open_v2", &[I, I, I], conn::sock_open),
+    ("sock_bind", &[I, I, I], conn::sock_bind),
+    ("sock_bind_v2", &[I, I, I], conn::sock_bind_v2),
+    ("sock_connect", &[I, I, I], conn::sock_connect),
+    ("sock_connect_v2", &[I, I, I], conn::sock_connect_v2),
+    ("sock_listen", &[I, I], conn::sock_listen),
+    ("sock_listen_v2", &[I, I], conn::sock_listen),
+    ("sock_accept", &[I, I], conn::sock_accept_v1),
+    ("sock_accept_v2", &[I, I, I], sock::sock_accept),
+    ("sock_recv_v2", &[I, I, I, I, I, I], sock::sock_recv),
+    ("sock_send_v2", &[I, I, I, I, I], sock::sock_send),
+    (
+        "sock_recv_from",
+        &[I, I, I, I, I, I, I],
+        transfer::sock_recv_from_v1,
+    ),
+    (
+        "sock_recv_from",
+        &[I, I, I, I, I, I, I, I],
+        transfer::sock_recv_from_v2,
+    ),
+    (
+        "sock_recv_from_v2",
+        &[I, I, I, I, I, I, I, I],
+        transfer::sock_recv_from_v2,
+    ),
+    (
+        "sock_send_to",
+        &[I, I, I, I, I, I, I],
+        transfer::sock_send_to,
+    ),
+    (
+        "sock_send_to_v2",
+        &[I, I, I, I, I, I, I],
+        transfer::sock_send_to_v2,
+    ),
+    (
+        "sock_getlocaladdr",
+        &[I, I, I, I],
+        names::sock_getlocaladdr_v1,
+    ),
+    ("sock_getlocaladdr", &[I, I, I], names::sock_getlocaladdr_v2),
+    (
+        "sock_getlocaladdr_v2",
+        &[I, I, I],
+        names::sock_getlocaladdr_v2,
+    ),
+    (
+        "sock_getpeeraddr",
+        &[I, I, I, I],
+        names::sock_getpeeraddr_v1,
+    ),
+    ("sock_getpeeraddr", &[I, I, I], names::sock_getpeeraddr_v2),
+    (
+        "sock_getpeeraddr_v2",
+        &[I, I, I],
+        names::sock_getpeeraddr_v2,
+    ),
+    (
+        "sock_getsockopt",
+        &[I, I, I, I, I],
+        sockopt::sock_getsockopt,
+    ),
+    (
+        "sock_setsockopt",
+        &[I, I, I, I, I],
+        sockopt::sock_setsockopt,
+    ),
+    (
+        "sock_getaddrinfo",
+        &[I, I, I, I, I, I, I, I],
+        dns::sock_getaddrinfo,
+    ),
+    // Same ABI as `poll_oneoff`; level-triggered readiness is a superset of the edge-triggered
+    // reports WasmEdge gives (every known guest drains a socket until `EAGAIN`).
+    ("epoll_oneoff", &[I, I, I, I], poll::poll_oneoff),
+];
+
+/// The names of WasmEdge's socket-extension functions this implementation provides (each
+/// once, though some have two types).
+pub fn socket_function_names() -> impl Iterator<Item = &'static str> {
+    let mut seen = Vec::new();
+    SOCKET_FUNCTIONS
+        .iter()
+        .map(|(name, _, _)| *name)
+        .filter(move |n| {
+            let new = !seen.contains(n);
+            seen.push(*n);
+            new
+        })
+}
+
 /// The names of all preview1 functions this implementation provides.
 pub fn function_names() -> impl Iterator<Item = &'static str> {
     FUNCTIONS
@@ -154,9 +254,9 @@ pub fn add_to_linker<T: 'static>(
     linker: &mut Linker<T>,
     get: fn(&mut T) -> &mut WasiCtx,
 ) -> Result<()> {
-    for &(name, params, handler) in FUNCTIONS {
+    for &(name, params, handler) in FUNCTIONS.iter().chain(SOCKET_FUNCTIONS) {
         let ty = FuncType::new(params.iter().copied(), [I]);
-        linker.func_new(MODULE, name, ty, move |mut caller, args, results| {
+        linker.func_new_overload(MODULE, name, ty, move |mut caller, args, results| {
             let r = with_ctx(&mut caller, get, |ctx, mem| {
                 handler(ctx, mem, &Params(args))
             });

@@ -30,7 +30,9 @@
 //! [`fdtable`] (descriptors and rights), [`memory`] (bounds-checked guest memory),
 //! [`errno`] (host error → WASI errno), [`abi`] (constants and layouts), the function groups
 //! [`args`], [`clocks`], [`fd`], [`io`], [`readdir`], [`path`], [`poll`], [`proc`], [`sock`],
-//! and [`linker`] (registration). The sandbox rests on `cap-std`: a directory descriptor is a
+//! WasmEdge's socket extension [`net`] (guest-created sockets, name resolution, `epoll_oneoff`,
+//! and the network permission policy), and [`linker`] (registration).
+//! The sandbox rests on `cap-std`: a directory descriptor is a
 //! capability, and no path ever resolves outside it.
 //!
 //! This module tree must not use ambient authority except in [`WasiCtxBuilder::preopened_dir`]
@@ -48,6 +50,7 @@ pub mod filestat;
 pub mod io;
 pub mod linker;
 pub mod memory;
+pub mod net;
 pub mod path;
 pub mod poll;
 pub mod proc;
@@ -58,7 +61,8 @@ pub mod stdio;
 pub use ctx::{WasiCtx, WasiCtxBuilder};
 pub use errno::Errno;
 pub use fdtable::Socket;
-pub use linker::{MODULE, add_to_linker, function_names};
+pub use linker::{MODULE, add_to_linker, function_names, socket_function_names};
+pub use net::{IpAccess, NetPolicy, NetRule};
 pub use stdio::{OutputBuffer, Stdio};
 
 #[cfg(test)]

@@ -1,8 +1,9 @@
-//! `sock_accept`, `sock_recv`, `sock_send`, `sock_shutdown` on sockets the embedder handed to
-//! the guest (preview1 cannot create sockets).
+//! The preview1 socket calls `sock_accept`, `sock_recv`, `sock_send`, `sock_shutdown`, on
+//! sockets the embedder handed to the guest or the guest created through WasmEdge's socket
+//! extension (`wasi::net`, which also holds the accept logic).
 //!
 //! A descriptor that is not a socket gives `ENOTSOCK`, a closed one `EBADF`. This module must
-//! not open sockets or connections on its own (that is for a socket extension).
+//! not open sockets or connections on its own (that is `wasi::net`).
 
 use crate::wasi::abi::{fdflags, rights, sock};
 use crate::wasi::ctx::WasiCtx;
@@ -22,34 +23,14 @@ fn socket(cx: &WasiCtx, fd: u32, needed: u64) -> WasiResult<(&Entry, &Socket)> {
     Ok((e, s))
 }
 
+/// The preview1 `sock_accept(fd, fdflags, *new_fd)` (WasmEdge's V2): `NONBLOCK` applies to
+/// the accepted socket; the other defined flags are accepted and have no effect on sockets.
 pub fn sock_accept(cx: &mut WasiCtx, mem: &mut GuestMemory<'_>, p: &Params<'_>) -> WasiResult<()> {
     let flags = u16::try_from(p.u32(1)).map_err(|_| Errno::Inval)?;
-    if flags & !fdflags::NONBLOCK != 0 {
+    if flags & !fdflags::ALL != 0 {
         return Err(Errno::Inval);
     }
-    mem.check(p.u32(2), 4)?;
-    let (_, s) = socket(cx, p.u32(0), rights::SOCK_ACCEPT)?;
-    let nonblocking = flags & fdflags::NONBLOCK != 0;
-    let accepted: Socket = match s {
-        Socket::TcpListener(l) => {
-            let (c, _) = l.accept()?;
-            c.set_nonblocking(nonblocking)?;
-            c.into()
-        }
-        Socket::UnixListener(l) => {
-            let (c, _) = l.accept()?;
-            c.set_nonblocking(nonblocking)?;
-            c.into()
-        }
-        _ => return Err(Errno::Inval),
-    };
-    let fd = cx.fds.push(Entry {
-        kind: Kind::Socket(accepted),
-        rights_base: rights::SOCKET & !rights::SOCK_ACCEPT,
-        rights_inheriting: 0,
-        flags,
-    })?;
-    mem.write_u32(p.u32(2), fd)
+    crate::wasi::net::conn::accept(cx, mem, p.u32(0), flags, p.u32(2))
 }
 
 pub fn sock_recv(cx: &mut WasiCtx, mem: &mut GuestMemory<'_>, p: &Params<'_>) -> WasiResult<()> {
@@ -65,6 +46,9 @@ pub fn sock_recv(cx: &mut WasiCtx, mem: &mut GuestMemory<'_>, p: &Params<'_>) ->
     }
     if ri_flags & sock::RECV_WAITALL != 0 {
         flags |= RecvFlags::WAITALL;
+    }
+    if iovs_len > crate::wasi::net::MAX_IOVS {
+        return Err(Errno::Inval);
     }
     let iovs = mem.iovecs(iovs_ptr, iovs_len)?;
     mem.check(len_ptr, 4)?;
@@ -93,6 +77,9 @@ pub fn sock_send(cx: &mut WasiCtx, mem: &mut GuestMemory<'_>, p: &Params<'_>) ->
     let (iovs_ptr, iovs_len, len_ptr) = (p.u32(1), p.u32(2), p.u32(4));
     if p.u32(3) != 0 {
         // No `siflags` are defined.
+        return Err(Errno::Inval);
+    }
+    if iovs_len > crate::wasi::net::MAX_IOVS {
         return Err(Errno::Inval);
     }
     let iovs = mem.iovecs(iovs_ptr, iovs_len)?;
