@@ -127,6 +127,29 @@ numbered! {
     }
 }
 
+impl TensorType {
+    /// The size in bytes of one element, or `None` for a value WasmEdge does not number.
+    pub fn element_size(self) -> Option<usize> {
+        Some(match self {
+            TensorType::F16 => 2,
+            TensorType::F32 | TensorType::I32 => 4,
+            TensorType::F64 | TensorType::I64 => 8,
+            TensorType::U8 => 1,
+            _ => return None,
+        })
+    }
+}
+
+/// Copies an output's bytes into the guest's buffer `out` for [`NnBackend::get_output`]:
+/// returns the bytes written, or [`NnError::too_large`] with the size needed.
+pub fn copy_output(out: &mut [u8], bytes: &[u8]) -> Result<usize, NnError> {
+    let dest = out
+        .get_mut(..bytes.len())
+        .ok_or_else(|| NnError::too_large(bytes.len()))?;
+    dest.copy_from_slice(bytes);
+    Ok(bytes.len())
+}
+
 /// A backend's error: the errno the guest gets, a message for the log, and for
 /// [`NnErrno::TOO_LARGE`] the size the output buffer needs.
 #[repr(C)]
@@ -806,6 +829,17 @@ mod tests {
             assert!((d.compute())(state, c).is_err());
             (d.destroy())(state);
         }
+    }
+
+    #[test]
+    fn output_copies_check_the_size() {
+        let mut out = [0u8; 4];
+        assert_eq!(copy_output(&mut out, &[1, 2, 3]).unwrap(), 3);
+        assert_eq!(out, [1, 2, 3, 0]);
+        let e = copy_output(&mut out, &[0; 9]).unwrap_err();
+        assert_eq!((e.code, e.required_size), (NnErrno::TOO_LARGE, 9));
+        assert_eq!(TensorType::I64.element_size(), Some(8));
+        assert_eq!(TensorType(9).element_size(), None);
     }
 
     #[test]

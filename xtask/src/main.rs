@@ -2,9 +2,11 @@
 //! dispatches and must not implement tasks itself.
 
 mod bench;
+mod bench_keyvalue;
 mod bench_plugins;
 mod fuzz;
 mod package_plugins;
+mod setup_ml;
 mod spec;
 mod util;
 
@@ -21,9 +23,12 @@ commands:
   package-plugins  build every plug-in under plugins/ and write release tarballs, a
                    manifest.json each and SHA256SUMS to dist/plugins, then check that each
                    loads; see cargo xtask package-plugins --help
+  setup-ml         install the WASI-NN native libraries (PyPI wheels) and test models into
+                   .ml/ (runs .ci/setup-ml; see docs/wasi-nn.md)
   bench [OPTIONS]  Sightglass benchmarks, start-up, compile time and peak memory against
                    Wasmtime (when installed); not part of CI; see cargo xtask bench --help
   bench-plugins    time a plug-in host function call against a built-in one (fails above 2x)
+  bench-keyvalue   set/get operations per second of the keyvalue plug-in on redb and Redis
   fuzz ARGS...     run the cargo-fuzz targets of fuzz/ (see docs/security.md); e.g.
                    cargo xtask fuzz --ci                 short deterministic run, every target
                    cargo xtask fuzz differential --time 7200
@@ -37,8 +42,10 @@ fn main() -> ExitCode {
         Some("spec") => spec::run(&rest),
         Some("fuzz") => fuzz::run(&rest),
         Some("package-plugins") => package_plugins::run(&rest),
+        Some("setup-ml") => setup_ml::run(&rest),
         Some("bench") => bench::run(&rest),
         Some("bench-plugins") => bench_plugins::run(&rest),
+        Some("bench-keyvalue") => bench_keyvalue::run(&rest),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             ExitCode::SUCCESS

@@ -50,6 +50,13 @@ struct Crate {
     package: String,
     folder: String,
     lib_name: String,
+    /// Native libraries the plug-in opens at run time (not in its ELF dependencies), from
+    /// `[package.metadata.wasmedge-plugin] native-libraries` in its Cargo.toml.
+    runtime_libraries: Vec<String>,
+    /// A cargo feature turned on when an environment variable is set, from
+    /// `[package.metadata.wasmedge-plugin] build-feature = { feature, env }` (the PyTorch
+    /// plug-in links libtorch only with `libtorch`, which needs `LIBTORCH`).
+    build_feature: Option<(String, String)>,
 }
 
 pub fn run(args: &[String]) -> ExitCode {
@@ -129,6 +136,17 @@ fn package(options: &Options) -> Result<(), String> {
         .args(["--profile", &options.profile]);
     for c in &crates {
         build.args(["-p", &c.package]);
+        if let Some((feature, var)) = &c.build_feature {
+            if std::env::var_os(var).is_some_and(|v| !v.is_empty()) {
+                build.args(["--features", &format!("{}/{feature}", c.package)]);
+            } else {
+                println!(
+                    "note: {} is built without its \"{feature}\" feature ({var} is not set; \
+                     run `cargo xtask setup-ml` and `source .ml/env.sh`)",
+                    c.package
+                );
+            }
+        }
     }
     run_ok(&mut build, "building the plug-ins")?;
     let mut build = cargo();
@@ -164,7 +182,7 @@ fn package(options: &Options) -> Result<(), String> {
         let version = info["version"].as_str().unwrap_or_default().to_string();
         let bytes =
             std::fs::read(&lib).map_err(|e| format!("cannot read {}: {e}", lib.display()))?;
-        let needed: Vec<String> = info["needed"]
+        let mut needed: Vec<String> = info["needed"]
             .as_array()
             .map(|a| {
                 a.iter()
@@ -174,6 +192,7 @@ fn package(options: &Options) -> Result<(), String> {
                     .collect()
             })
             .unwrap_or_default();
+        needed.extend(c.runtime_libraries.iter().cloned());
         let manifest = serde_json::json!({
             "name": name,
             "version": version,
@@ -264,10 +283,25 @@ fn plugin_crates(metadata: &Value) -> Result<Vec<Crate>, String> {
             })
         });
         let Some(lib) = lib else { continue };
+        let runtime_libraries = p["metadata"]["wasmedge-plugin"]["native-libraries"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let bf = &p["metadata"]["wasmedge-plugin"]["build-feature"];
+        let build_feature = bf["feature"]
+            .as_str()
+            .zip(bf["env"].as_str())
+            .map(|(f, e)| (f.to_string(), e.to_string()));
         crates.push(Crate {
             package: p["name"].as_str().unwrap_or_default().to_string(),
             folder,
             lib_name: lib["name"].as_str().unwrap_or_default().replace('-', "_"),
+            runtime_libraries,
+            build_feature,
         });
     }
     crates.sort_by(|a, b| a.folder.cmp(&b.folder));

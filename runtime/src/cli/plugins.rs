@@ -315,6 +315,45 @@ pub fn add_to_linker<T: 'static>(linker: &mut Linker<T>, log: &Log) {
         log.warn(&w.to_string());
     }
     *MODULES.lock().unwrap_or_else(|p| p.into_inner()) = Some(modules);
+    add_nn_to_linker(linker, &loaded.host, &values, log);
+}
+
+/// The runtime's `wasi_ephemeral_nn` module, when a loaded plug-in provides a WASI-NN backend
+/// (its `--nn-preload` values feed `load_by_name`).
+fn add_nn_to_linker<T: 'static>(
+    linker: &mut Linker<T>,
+    host: &PluginHost,
+    values: &[(String, Vec<String>)],
+    log: &Log,
+) {
+    use wasmedge_runtime::plugin::{nn::NnBackends, nn_host, nn_preload};
+    if host.plugins().iter().all(|p| p.nn_backends().is_empty())
+        || linker.contains(nn_host::MODULE, "load")
+    {
+        return;
+    }
+    let (backends, warnings) = NnBackends::create(host, values);
+    for w in &warnings {
+        log.warn(&w.to_string());
+    }
+    let preload_values: Vec<String> = values
+        .iter()
+        .filter(|(name, _)| name == "nn-preload")
+        .flat_map(|(_, v)| v.iter().cloned())
+        .collect();
+    let (preloads, warnings) = nn_preload::parse_all(&preload_values);
+    for w in &warnings {
+        log.warn(&format!("WASI-NN: {w}"));
+    }
+    let log = *log;
+    let nn = nn_host::NnHost::new(
+        backends,
+        preloads,
+        std::sync::Arc::new(move |m| log.error(m)),
+    );
+    if let Err(e) = nn.add_to_linker(linker) {
+        log.warn(&format!("WASI-NN: cannot define {}: {e}", nn_host::MODULE));
+    }
 }
 
 /// Why the import `module`.`name` is missing, when a plug-in is (or would be) involved.

@@ -67,7 +67,13 @@ pub const KNOWN_PLUGINS: &[KnownPlugin] = &[
         what: "wasi:keyvalue",
         source: Source::Project { dir: "keyvalue" },
         imports: &["wasi:keyvalue/*"],
-        options: &["kv-url", "kv-dir"],
+        options: &[
+            "kv-url",
+            "kv-dir",
+            "kv-bucket",
+            "kv-max-key-size",
+            "kv-max-value-size",
+        ],
         switches: &[],
     },
     KnownPlugin {

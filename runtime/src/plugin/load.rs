@@ -350,7 +350,8 @@ fn open_failure(path: &Path, e: &LibraryError) -> PluginWarning {
             ),
             format!(
                 "install {dep}, or add the folder that contains it to LD_LIBRARY_PATH; the \
-                 plug-in's manifest.json lists the native libraries it needs"
+                 plug-in's manifest.json lists the native libraries it needs{}",
+                crate::plugin::nn_host::native_library_hint(&dep).unwrap_or_default()
             ),
         );
     }

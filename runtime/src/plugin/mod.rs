@@ -11,7 +11,8 @@
 //!   forbidden names skipped) and their options.
 //! - [`link`]: creating module states and registering host functions; the host-service table
 //!   plug-ins call back into (memory, guest exports, logging).
-//! - [`nn`]: the runtime side of the WASI-NN backend interface.
+//! - [`nn`]: the runtime side of the WASI-NN backend interface; [`nn_host`] the
+//!   `wasi_ephemeral_nn` module on top of it, [`nn_preload`] the `--nn-preload` parser.
 //! - [`known`]: well-known plug-ins, for hints about missing ones.
 //!
 //! Plug-in libraries are never unloaded (`abi_stable` leaks them on purpose), so descriptors
@@ -24,6 +25,8 @@ pub mod known;
 pub mod link;
 pub mod load;
 pub mod nn;
+pub mod nn_host;
+pub mod nn_preload;
 pub mod search;
 
 pub use host::{OptionInfo, PluginHost};

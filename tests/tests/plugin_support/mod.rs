@@ -124,6 +124,30 @@ pub fn wasi_logging() -> &'static Path {
     })
 }
 
+/// The plug-in library `stem` (e.g. `wasmedge_plugin_keyvalue`) of workspace package `package`,
+/// built once per test process in this test's profile.
+pub fn workspace_plugin(package: &str, stem: &str) -> PathBuf {
+    static BUILT: std::sync::Mutex<Vec<(String, PathBuf)>> = std::sync::Mutex::new(Vec::new());
+    let mut built = BUILT.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some((_, lib)) = built.iter().find(|(p, _)| p == package) {
+        return lib.clone();
+    }
+    let (target, profile) = target_and_profile();
+    let status = cargo()
+        .args(["build", "--quiet", "-p", package, "--lib"])
+        .args(["--profile", &profile])
+        .env("CARGO_TARGET_DIR", &target)
+        .current_dir(repo_root())
+        .status()
+        .expect("running cargo");
+    assert!(status.success(), "building the {package} plug-in failed");
+    let dir = if profile == "dev" { "debug" } else { &profile };
+    let lib = target.join(dir).join(lib_name(stem));
+    assert!(lib.exists(), "{} was not built", lib.display());
+    built.push((package.to_string(), lib.clone()));
+    lib
+}
+
 /// A fresh folder holding copies of `libs`, each under the given file name.
 pub fn plugin_dir(libs: &[(&Path, &str)]) -> TempDir {
     let dir = TempDir::new();
@@ -246,3 +270,35 @@ pub const LOGGING_GUEST: &str = r#"
 /// The lines [`LOGGING_GUEST`] logs.
 pub const LOGGED: &str =
     "[info] inference: model loaded in 12 ms\n[warn] falling back to the CPU\n";
+
+/// Builds the guest workspace `tests/<folder>` for `wasm32-wasip1` (release) into
+/// `target/<folder>` and returns the folder holding its `.wasm` files. A missing target is
+/// reported with the `rustup` command that adds it. Build once per test process.
+pub fn wasm_guests(folder: &str) -> PathBuf {
+    let (target, _) = target_and_profile();
+    let target = target.join(folder);
+    let manifest = repo_root().join("tests").join(folder).join("Cargo.toml");
+    let out = cargo()
+        .args(["build", "--quiet", "--release", "--target", "wasm32-wasip1"])
+        .arg("--manifest-path")
+        .arg(&manifest)
+        .env("CARGO_TARGET_DIR", &target)
+        // Flags meant for the host build must not leak into the wasm build.
+        .env_remove("RUSTFLAGS")
+        .env_remove("CARGO_ENCODED_RUSTFLAGS")
+        .output()
+        .expect("running cargo to build the guests");
+    if !out.status.success() {
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        if stderr.contains("wasm32-wasip1") && stderr.contains("target may not be installed")
+            || stderr.contains("can't find crate for `std`")
+        {
+            panic!(
+                "the wasm32-wasip1 Rust target is missing: install it with \
+                 `rustup target add wasm32-wasip1`\n{stderr}"
+            );
+        }
+        panic!("building {} failed:\n{stderr}", manifest.display());
+    }
+    target.join("wasm32-wasip1/release")
+}
