@@ -3,7 +3,6 @@
 //! artifacts, the compile cache, `--gas-limit`, `--time-limit`, `--memory-page-limit` and the
 //! statistics block.
 
-#[allow(dead_code)]
 mod cli_support;
 
 use cli_support::{TempDir, run, run_env};

@@ -178,6 +178,31 @@ pub fn run_files(files: Vec<WastFile>, mut on_report: impl FnMut(&FileReport)) -
     reports
 }
 
+/// Runs `files`, printing a line per file and the totals, and panics if any assertion failed.
+/// For integration tests: a failing CI run shows which files broke and why.
+pub fn run_all_expect_pass(files: Vec<WastFile>) {
+    assert!(!files.is_empty(), "no .wast files to run");
+    let mut totals = Totals::default();
+    let reports = run_files(files, |report| {
+        totals.add(report);
+        println!("{}", report.render(10));
+    });
+    println!("{}", totals.line());
+    let failing: Vec<&str> = reports
+        .iter()
+        .filter(|r| !r.ok())
+        .map(|r| r.name.as_str())
+        .collect();
+    assert_eq!(
+        totals.failed,
+        0,
+        "{} (failures in {} files: {})",
+        totals.line(),
+        failing.len(),
+        failing.join(", ")
+    );
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -202,29 +227,4 @@ mod tests {
         let payload: Box<dyn Any + Send> = Box::new(String::from("bang"));
         assert_eq!(panic_message(&*payload), "bang");
     }
-}
-
-/// Runs `files`, printing a line per file and the totals, and panics if any assertion failed.
-/// For integration tests: a failing CI run shows which files broke and why.
-pub fn run_all_expect_pass(files: Vec<WastFile>) {
-    assert!(!files.is_empty(), "no .wast files to run");
-    let mut totals = Totals::default();
-    let reports = run_files(files, |report| {
-        totals.add(report);
-        println!("{}", report.render(10));
-    });
-    println!("{}", totals.line());
-    let failing: Vec<&str> = reports
-        .iter()
-        .filter(|r| !r.ok())
-        .map(|r| r.name.as_str())
-        .collect();
-    assert_eq!(
-        totals.failed,
-        0,
-        "{} (failures in {} files: {})",
-        totals.line(),
-        failing.len(),
-        failing.join(", ")
-    );
 }
