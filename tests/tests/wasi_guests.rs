@@ -11,10 +11,9 @@
 mod cli_support;
 mod wasi_support;
 
-use cli_support::{TempDir, repo_root};
+use cli_support::TempDir;
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::OnceLock;
 use std::time::Duration;
 use wasi_support::{RunResult, run_wasmedge};
@@ -24,40 +23,7 @@ const TIMEOUT: Duration = Duration::from_secs(120);
 /// The directory holding the built guest `.wasm` files.
 fn guests() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
-    DIR.get_or_init(|| {
-        let exe = std::env::current_exe().expect("test executable path");
-        // target/<profile>/deps/<test> -> target/wasi-guests
-        let target = exe
-            .ancestors()
-            .nth(3)
-            .expect("test executables live in target/<profile>/deps")
-            .join("wasi-guests");
-        let manifest = repo_root().join("tests/guests/Cargo.toml");
-        let cargo = option_env!("CARGO").unwrap_or("cargo");
-        let out = Command::new(cargo)
-            .args(["build", "--quiet", "--release", "--target", "wasm32-wasip1"])
-            .arg("--manifest-path")
-            .arg(&manifest)
-            .env("CARGO_TARGET_DIR", &target)
-            // Flags meant for the host build must not leak into the wasm build.
-            .env_remove("RUSTFLAGS")
-            .env_remove("CARGO_ENCODED_RUSTFLAGS")
-            .output()
-            .expect("running cargo to build the WASI guests");
-        if !out.status.success() {
-            let stderr = String::from_utf8_lossy(&out.stderr);
-            if stderr.contains("wasm32-wasip1") && stderr.contains("target may not be installed")
-                || stderr.contains("can't find crate for `std`")
-            {
-                panic!(
-                    "the wasm32-wasip1 Rust target is missing: install it with \
-                     `rustup target add wasm32-wasip1`\n{stderr}"
-                );
-            }
-            panic!("building the WASI guests failed:\n{stderr}");
-        }
-        target.join("wasm32-wasip1/release")
-    })
+    DIR.get_or_init(|| cli_support::build_guests("guests", "wasi-guests", &[]))
 }
 
 fn guest(name: &str) -> OsString {

@@ -13,10 +13,10 @@ use clap::{Arg, ArgAction, ArgMatches};
 use std::ffi::OsString;
 use std::path::PathBuf;
 use std::sync::{Mutex, OnceLock};
-use wasmedge_runtime::Linker;
 use wasmedge_runtime::plugin::known::{self, KNOWN_PLUGINS};
 use wasmedge_runtime::plugin::sdk::LogLevel;
 use wasmedge_runtime::plugin::{OptionInfo, PluginHost, PluginModules, SearchPaths};
+use wasmedge_runtime::{Linker, Module};
 
 /// `wasmedge plugin …`
 #[derive(clap::Args, Debug)]
@@ -304,8 +304,10 @@ pub fn version_lines() -> Vec<String> {
 }
 
 /// Creates the plug-ins' module states (with the recorded option values) and registers their
-/// functions in `linker`. Problems are warnings: the guest still runs.
-pub fn add_to_linker<T: 'static>(linker: &mut Linker<T>, log: &Log) {
+/// functions in `linker`. The WASI-NN backends (which start ONNX Runtime, OpenVINO or libtorch)
+/// are created only when `module` imports `wasi_ephemeral_nn`. Problems are warnings: the
+/// guest still runs.
+pub fn add_to_linker<T: 'static>(linker: &mut Linker<T>, module: &Module, log: &Log) {
     let Some(loaded) = LOADED.get() else {
         return;
     };
@@ -315,7 +317,13 @@ pub fn add_to_linker<T: 'static>(linker: &mut Linker<T>, log: &Log) {
         log.warn(&w.to_string());
     }
     *MODULES.lock().unwrap_or_else(|p| p.into_inner()) = Some(modules);
-    add_nn_to_linker(linker, &loaded.host, &values, log);
+    let uses_nn = module
+        .imports()
+        .iter()
+        .any(|i| i.module == wasmedge_runtime::plugin::nn_host::MODULE);
+    if uses_nn {
+        add_nn_to_linker(linker, &loaded.host, &values, log);
+    }
 }
 
 /// The runtime's `wasi_ephemeral_nn` module, when a loaded plug-in provides a WASI-NN backend

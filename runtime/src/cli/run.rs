@@ -37,7 +37,7 @@ pub fn run(args: &RunArgs, log: &Log) -> i32 {
     if let Err(e) = wasi::add_to_linker(&mut linker, |ctx: &mut WasiCtx| ctx) {
         return fail_setup(&e, log);
     }
-    crate::cli::plugins::add_to_linker(&mut linker, log);
+    crate::cli::plugins::add_to_linker(&mut linker, &module, log);
     let instance = match linker.instantiate(&mut store, &module) {
         Ok(i) => i,
         Err(e) => {

@@ -239,3 +239,44 @@ pub fn run_command(mut cmd: Command, args: Vec<std::ffi::OsString>) -> Outcome {
         stderr,
     }
 }
+
+/// Builds the guest workspace `tests/<folder>` (release, `wasm32-wasip1`, `--locked`, plus
+/// `extra` cargo arguments such as `--features x`) into `target/<target_name>` and returns the
+/// folder holding its `.wasm` files. Host-only flags (`RUSTFLAGS`) are kept out of the wasm
+/// build; a missing wasm target is reported with the `rustup` command that adds it. Callers
+/// build once per test process (a `OnceLock`).
+pub fn build_guests(folder: &str, target_name: &str, extra: &[&str]) -> PathBuf {
+    let exe = std::env::current_exe().expect("test executable path");
+    // target/<profile>/deps/<test> -> target/<target_name>
+    let target = exe
+        .ancestors()
+        .nth(3)
+        .expect("test executables live in target/<profile>/deps")
+        .join(target_name);
+    let manifest = repo_root().join("tests").join(folder).join("Cargo.toml");
+    let cargo = option_env!("CARGO").unwrap_or("cargo");
+    let out = Command::new(cargo)
+        .args(["build", "--quiet", "--locked", "--release"])
+        .args(["--target", "wasm32-wasip1"])
+        .args(extra)
+        .arg("--manifest-path")
+        .arg(&manifest)
+        .env("CARGO_TARGET_DIR", &target)
+        .env_remove("RUSTFLAGS")
+        .env_remove("CARGO_ENCODED_RUSTFLAGS")
+        .output()
+        .expect("running cargo to build guest programs");
+    if !out.status.success() {
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        if stderr.contains("wasm32-wasip1") && stderr.contains("target may not be installed")
+            || stderr.contains("can't find crate for `std`")
+        {
+            panic!(
+                "the wasm32-wasip1 Rust target is missing: install it with \
+                 `rustup target add wasm32-wasip1`\n{stderr}"
+            );
+        }
+        panic!("building {} failed:\n{stderr}", manifest.display());
+    }
+    target.join("wasm32-wasip1/release")
+}

@@ -128,26 +128,7 @@ pub fn packaged_plugins(setup: &Setup) -> &'static Path {
 /// The folder holding `infer-wasi-nn.wasm` and `infer-wasmedge.wasm`.
 pub fn guests() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
-    DIR.get_or_init(|| {
-        let (target, _) = target_and_profile();
-        let target = target.join("guests-nn");
-        let out = Command::new(option_env!("CARGO").unwrap_or("cargo"))
-            .args(["build", "--quiet", "--release", "--target", "wasm32-wasip1"])
-            .arg("--manifest-path")
-            .arg(repo_root().join("tests/guests-nn/Cargo.toml"))
-            .env("CARGO_TARGET_DIR", &target)
-            .env_remove("RUSTFLAGS")
-            .env_remove("CARGO_ENCODED_RUSTFLAGS")
-            .output()
-            .expect("running cargo to build the WASI-NN guests");
-        assert!(
-            out.status.success(),
-            "building tests/guests-nn failed (is the wasm32-wasip1 target installed? `rustup \
-             target add wasm32-wasip1`):\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        target.join("wasm32-wasip1/release")
-    })
+    DIR.get_or_init(|| crate::cli_support::build_guests("guests-nn", "guests-nn", &[]))
 }
 
 /// The two guest programs: (crate name, path).

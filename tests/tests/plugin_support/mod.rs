@@ -9,13 +9,9 @@
 
 use crate::cli_support::{Outcome, TempDir, repo_root, wasmedge};
 use std::ffi::{OsStr, OsString};
-use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::sync::OnceLock;
-use std::time::{Duration, Instant};
-
-const TIMEOUT: Duration = Duration::from_secs(120);
 
 /// `target/` and the cargo profile of this test executable (`target/<profile>/deps/…`).
 pub fn target_and_profile() -> (PathBuf, String) {
@@ -192,52 +188,11 @@ impl Env {
         cmd.args(&args)
             .env("HOME", self.home.path())
             .env_remove("WASMEDGE_PLUGIN_PATH")
-            .env_remove("RUST_BACKTRACE")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
+            .env_remove("RUST_BACKTRACE");
         for (k, v) in &self.vars {
             cmd.env(k, v);
         }
-        let mut child = cmd.spawn().expect("starting wasmedge");
-        let mut out = child.stdout.take().expect("stdout");
-        let mut err = child.stderr.take().expect("stderr");
-        let out_reader = std::thread::spawn(move || {
-            let mut s = Vec::new();
-            let _ = out.read_to_end(&mut s);
-            s
-        });
-        let err_reader = std::thread::spawn(move || {
-            let mut s = Vec::new();
-            let _ = err.read_to_end(&mut s);
-            s
-        });
-        let start = Instant::now();
-        let status = loop {
-            if let Some(status) = child.try_wait().expect("waiting for wasmedge") {
-                break status;
-            }
-            if start.elapsed() > TIMEOUT {
-                let _ = child.kill();
-                let _ = child.wait();
-                panic!("wasmedge {args:?} did not finish within {TIMEOUT:?}");
-            }
-            std::thread::sleep(Duration::from_millis(5));
-        };
-        let stdout = String::from_utf8_lossy(&out_reader.join().unwrap()).into_owned();
-        let stderr = String::from_utf8_lossy(&err_reader.join().unwrap()).into_owned();
-        let code = status.code().unwrap_or_else(|| {
-            panic!("wasmedge {args:?} was killed by a signal\nstdout: {stdout}\nstderr: {stderr}")
-        });
-        Outcome {
-            args: args
-                .iter()
-                .map(|a| a.to_string_lossy().into_owned())
-                .collect(),
-            code,
-            stdout,
-            stderr,
-        }
+        crate::cli_support::run_command(cmd, args)
     }
 }
 
@@ -275,30 +230,5 @@ pub const LOGGED: &str =
 /// `target/<folder>` and returns the folder holding its `.wasm` files. A missing target is
 /// reported with the `rustup` command that adds it. Build once per test process.
 pub fn wasm_guests(folder: &str) -> PathBuf {
-    let (target, _) = target_and_profile();
-    let target = target.join(folder);
-    let manifest = repo_root().join("tests").join(folder).join("Cargo.toml");
-    let out = cargo()
-        .args(["build", "--quiet", "--release", "--target", "wasm32-wasip1"])
-        .arg("--manifest-path")
-        .arg(&manifest)
-        .env("CARGO_TARGET_DIR", &target)
-        // Flags meant for the host build must not leak into the wasm build.
-        .env_remove("RUSTFLAGS")
-        .env_remove("CARGO_ENCODED_RUSTFLAGS")
-        .output()
-        .expect("running cargo to build the guests");
-    if !out.status.success() {
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        if stderr.contains("wasm32-wasip1") && stderr.contains("target may not be installed")
-            || stderr.contains("can't find crate for `std`")
-        {
-            panic!(
-                "the wasm32-wasip1 Rust target is missing: install it with \
-                 `rustup target add wasm32-wasip1`\n{stderr}"
-            );
-        }
-        panic!("building {} failed:\n{stderr}", manifest.display());
-    }
-    target.join("wasm32-wasip1/release")
+    crate::cli_support::build_guests(folder, folder, &[])
 }

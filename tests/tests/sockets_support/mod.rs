@@ -24,53 +24,14 @@ pub enum Flavour {
 }
 
 fn build(flavour: Flavour) -> PathBuf {
-    let exe = std::env::current_exe().expect("test executable path");
-    let name = match flavour {
-        Flavour::Poll => "socket-guests",
-        Flavour::Epoll => "socket-guests-epoll",
-    };
-    // target/<profile>/deps/<test> -> target/<name>
-    let target = exe
-        .ancestors()
-        .nth(3)
-        .expect("test executables live in target/<profile>/deps")
-        .join(name);
-    let manifest = crate::cli_support::repo_root().join("tests/guests-sockets/Cargo.toml");
-    let cargo = option_env!("CARGO").unwrap_or("cargo");
-    let mut cmd = Command::new(cargo);
-    cmd.args([
-        "build",
-        "--quiet",
-        "--locked",
-        "--release",
-        "--target",
-        "wasm32-wasip1",
-    ])
-    .arg("--manifest-path")
-    .arg(&manifest)
-    .env("CARGO_TARGET_DIR", &target)
-    // Flags meant for the host build must not leak into the wasm build.
-    .env_remove("RUSTFLAGS")
-    .env_remove("CARGO_ENCODED_RUSTFLAGS");
-    if flavour == Flavour::Epoll {
-        cmd.args(["--features", "epoll"]);
+    match flavour {
+        Flavour::Poll => crate::cli_support::build_guests("guests-sockets", "socket-guests", &[]),
+        Flavour::Epoll => crate::cli_support::build_guests(
+            "guests-sockets",
+            "socket-guests-epoll",
+            &["--features", "epoll"],
+        ),
     }
-    let out = cmd
-        .output()
-        .expect("running cargo to build the socket guests");
-    if !out.status.success() {
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        if stderr.contains("wasm32-wasip1") && stderr.contains("target may not be installed")
-            || stderr.contains("can't find crate for `std`")
-        {
-            panic!(
-                "the wasm32-wasip1 Rust target is missing: install it with \
-                 `rustup target add wasm32-wasip1`\n{stderr}"
-            );
-        }
-        panic!("building the socket guests failed:\n{stderr}");
-    }
-    target.join("wasm32-wasip1/release")
 }
 
 /// The path of guest `name` (`http_server`, `http_client`, `udp_echo`) in `flavour`.
