@@ -13,12 +13,11 @@
 #![allow(dead_code)]
 
 use std::ffi::OsStr;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// How long one `wasmedge` invocation may take before the test fails.
 const TIMEOUT: Duration = Duration::from_secs(120);
@@ -196,32 +195,12 @@ pub fn run_command(mut cmd: Command, args: Vec<std::ffi::OsString>) -> Outcome {
         .stderr(Stdio::piped())
         .spawn()
         .expect("starting wasmedge");
-    let mut out = child.stdout.take().expect("stdout");
-    let mut err = child.stderr.take().expect("stderr");
-    let out_reader = std::thread::spawn(move || {
-        let mut s = Vec::new();
-        let _ = out.read_to_end(&mut s);
-        s
-    });
-    let err_reader = std::thread::spawn(move || {
-        let mut s = Vec::new();
-        let _ = err.read_to_end(&mut s);
-        s
-    });
-    let start = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("waiting for wasmedge") {
-            break status;
-        }
-        if start.elapsed() > TIMEOUT {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("wasmedge {args:?} did not finish within {TIMEOUT:?}");
-        }
-        std::thread::sleep(Duration::from_millis(5));
+    let done = wasmedge_tests::process::wait_with_output(&mut child, TIMEOUT);
+    let Some(status) = done.status else {
+        panic!("wasmedge {args:?} did not finish within {TIMEOUT:?}");
     };
-    let stdout = String::from_utf8_lossy(&out_reader.join().unwrap()).into_owned();
-    let stderr = String::from_utf8_lossy(&err_reader.join().unwrap()).into_owned();
+    let stdout = String::from_utf8_lossy(&done.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&done.stderr).into_owned();
     let code = status.code().unwrap_or_else(|| {
         use std::os::unix::process::ExitStatusExt;
         panic!(

@@ -13,7 +13,6 @@
 
 use sha2::{Digest, Sha256};
 use std::ffi::OsStr;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::OnceLock;
@@ -271,35 +270,15 @@ impl Outcome {
 
 /// Waits for `child` (with piped stdout/stderr) at most `timeout`, killing it after that.
 pub fn wait_output(mut child: Child, args: Vec<String>, timeout: Duration) -> Outcome {
-    let mut out = child.stdout.take().expect("piped stdout");
-    let mut err = child.stderr.take().expect("piped stderr");
-    let out_reader = std::thread::spawn(move || {
-        let mut s = Vec::new();
-        let _ = out.read_to_end(&mut s);
-        s
-    });
-    let err_reader = std::thread::spawn(move || {
-        let mut s = Vec::new();
-        let _ = err.read_to_end(&mut s);
-        s
-    });
-    let start = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("waiting for ctr") {
-            break status;
-        }
-        if start.elapsed() > timeout {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("ctr {args:?} did not finish within {timeout:?}");
-        }
-        std::thread::sleep(Duration::from_millis(20));
+    let done = wasmedge_tests::process::wait_with_output(&mut child, timeout);
+    let Some(status) = done.status else {
+        panic!("ctr {args:?} did not finish within {timeout:?}");
     };
     Outcome {
         args,
         code: status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out_reader.join().unwrap()).into_owned(),
-        stderr: String::from_utf8_lossy(&err_reader.join().unwrap()).into_owned(),
+        stdout: String::from_utf8_lossy(&done.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&done.stderr).into_owned(),
     }
 }
 

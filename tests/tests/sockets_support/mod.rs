@@ -13,7 +13,7 @@ use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdout, Command, ExitStatus, Stdio};
 use std::sync::OnceLock;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// Which build of the guests: the default (`poll_oneoff`) or the crate's `epoll` feature
 /// (`epoll_oneoff`).
@@ -110,17 +110,8 @@ impl Server {
     /// rest of its stdout.
     pub fn wait(mut self, timeout: Duration) -> (ExitStatus, String) {
         let mut child = self.child.take().expect("server already waited for");
-        let start = Instant::now();
-        let status = loop {
-            if let Some(s) = child.try_wait().expect("waiting for wasmedge") {
-                break s;
-            }
-            if start.elapsed() > timeout {
-                let _ = child.kill();
-                let _ = child.wait();
-                panic!("the guest server did not exit within {timeout:?}");
-            }
-            std::thread::sleep(Duration::from_millis(10));
+        let Some(status) = wasmedge_tests::process::wait_deadline(&mut child, timeout) else {
+            panic!("the guest server did not exit within {timeout:?}");
         };
         let mut rest = String::new();
         let _ = self.stdout.read_to_string(&mut rest);

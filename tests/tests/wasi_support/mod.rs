@@ -7,10 +7,10 @@
 #![allow(dead_code)]
 
 use std::ffi::OsString;
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// What one `wasmedge` run did.
 #[derive(Debug)]
@@ -61,39 +61,15 @@ pub fn run_wasmedge(args: &[OsString], stdin: Option<&[u8]>, timeout: Duration) 
             let _ = pipe.write_all(&bytes);
         })
     });
-    let mut out = child.stdout.take().expect("stdout");
-    let mut err = child.stderr.take().expect("stderr");
-    let out_reader = std::thread::spawn(move || {
-        let mut v = Vec::new();
-        let _ = out.read_to_end(&mut v);
-        v
-    });
-    let err_reader = std::thread::spawn(move || {
-        let mut v = Vec::new();
-        let _ = err.read_to_end(&mut v);
-        v
-    });
-    let start = Instant::now();
-    let mut timed_out = false;
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("waiting for wasmedge") {
-            break status;
-        }
-        if start.elapsed() > timeout {
-            timed_out = true;
-            let _ = child.kill();
-            break child.wait().expect("waiting for wasmedge");
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    };
+    let done = wasmedge_tests::process::wait_with_output(&mut child, timeout);
     if let Some(w) = writer {
         let _ = w.join();
     }
     RunResult {
-        code: if timed_out { None } else { status.code() },
-        stdout: out_reader.join().unwrap_or_default(),
-        stderr: err_reader.join().unwrap_or_default(),
-        timed_out,
+        code: done.status.and_then(|s| s.code()),
+        timed_out: done.status.is_none(),
+        stdout: done.stdout,
+        stderr: done.stderr,
     }
 }
 
