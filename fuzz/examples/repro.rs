@@ -67,6 +67,7 @@ fn main() -> ExitCode {
         }
     };
     let mut u = Unstructured::new(&data);
+    let mut threads = false;
     let (wasm, strategy) = match target.as_str() {
         "loader" => {
             println!(";; {} bytes; running the loader target", data.len());
@@ -113,6 +114,7 @@ fn main() -> ExitCode {
                 println!(";; input too short for a configuration");
                 return ExitCode::SUCCESS;
             };
+            threads = config.threads_enabled;
             (generate::module(config, &mut u), strategy)
         }
         "differential" => {
@@ -145,7 +147,8 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     } else {
-        compile_instantiate::run_module(&wasm, strategy);
+        println!(";; threads: {threads}");
+        compile_instantiate::run_module(&wasm, strategy, threads);
         println!(";; ok");
         ExitCode::SUCCESS
     }

@@ -1,6 +1,8 @@
-//! The `compile_instantiate` target: a wasm-smith module (anything the runtime supports by
-//! default, fuel-bounded by `ensure_termination`) is compiled, instantiated against dummy
-//! imports, and every exported function is called with zero arguments.
+//! The `compile_instantiate` target: a wasm-smith module (anything the runtime implements,
+//! threads when swarm testing picks them; fuel-bounded by `ensure_termination`) is compiled,
+//! instantiated against dummy imports, and every exported function is called with zero
+//! arguments. Modules with threads run on an engine that interrupts by epoch, so a generated
+//! endless `memory.atomic.wait` ends in an `Interrupt` trap.
 //!
 //! Checks: a generated (valid) module always compiles; instantiation and calls end in `Ok` or
 //! a clean error (calls: a trap); nothing crashes the process.
@@ -14,8 +16,9 @@ pub fn run(data: &[u8]) -> Option<()> {
     let mut u = Unstructured::new(data);
     let strategy = pick_strategy(&mut u);
     let config = generate::compile_instantiate_config(&mut u).ok()?;
+    let threads = config.threads_enabled;
     let wasm = generate::module(config, &mut u)?;
-    run_module(&wasm, strategy);
+    run_module(&wasm, strategy, threads);
     Some(())
 }
 
@@ -28,14 +31,21 @@ pub fn pick_strategy(u: &mut Unstructured<'_>) -> MemoryStrategy {
     }
 }
 
-/// Compiles, instantiates and calls every export of `wasm`.
-pub fn run_module(wasm: &[u8], strategy: MemoryStrategy) {
-    let engine = engine(strategy, None);
+/// How long (in epoch ticks, [`crate::EPOCH_TICK`]) one module may run on the threads engine.
+const THREADS_DEADLINE_TICKS: u64 = 50;
+
+/// Compiles, instantiates and calls every export of `wasm`; `threads` selects the engine with
+/// every implemented feature (threads included) and an epoch deadline.
+pub fn run_module(wasm: &[u8], strategy: MemoryStrategy, threads: bool) {
+    let engine = engine(strategy, threads.then(crate::implemented_features));
     let module = match Module::new(&engine, wasm) {
         Ok(m) => m,
         Err(e) => panic!("a valid generated module was rejected: {e}"),
     };
     let mut store = Store::new(&engine, ());
+    if threads {
+        store.set_epoch_deadline(THREADS_DEADLINE_TICKS);
+    }
     let imports = match dummy::imports(&mut store, &module) {
         Ok(i) => i,
         Err(e) => panic!("cannot create dummy imports: {e}"),

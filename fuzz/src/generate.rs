@@ -1,8 +1,9 @@
 //! wasm-smith configurations: swarm testing (`Config::arbitrary` picks limits and which
 //! instruction kinds and proposals appear) clamped to what the runtime implements by default
 //! (`loader::features::default_features`: Wasm 2.0 + extended-const, tail calls,
-//! multi-memory, SIMD, relaxed SIMD — no GC, exceptions, memory64, threads, wide arithmetic,
-//! custom page sizes, compact imports or components).
+//! multi-memory, SIMD, relaxed SIMD — no GC, exceptions, memory64, wide arithmetic, custom page
+//! sizes, compact imports or components), plus threads for `compile_instantiate` (the runtime
+//! implements them behind a flag; wasmi, the differential oracle, does not).
 
 use arbitrary::{Arbitrary, Result, Unstructured};
 use wasm_smith::Config;
@@ -43,9 +44,14 @@ fn restrict_to_runtime(config: &mut Config) {
 
 /// The configuration for `compile_instantiate`: anything the runtime accepts by default,
 /// imports allowed (satisfied by dummies).
+/// Threads (shared memories, atomics, wait/notify) are kept when swarm testing picks them: the
+/// runtime implements them behind `--enable-threads`, and the target then uses an engine with
+/// every implemented feature.
 pub fn compile_instantiate_config(u: &mut Unstructured<'_>) -> Result<Config> {
     let mut config = Config::arbitrary(u)?;
+    let threads = config.threads_enabled;
     restrict_to_runtime(&mut config);
+    config.threads_enabled = threads;
     config.max_imports = config.max_imports.min(20);
     // Export every function (so that calls reach all of them), memory, table and global.
     config.export_everything = true;

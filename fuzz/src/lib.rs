@@ -23,8 +23,17 @@ pub mod wasi_path;
 use std::sync::OnceLock;
 use wasmedge_runtime::{Config, Engine, MemoryStrategy, WasmFeatures};
 
+/// How often the engines with threads advance their epoch (see [`engine`]).
+pub const EPOCH_TICK: std::time::Duration = std::time::Duration::from_millis(10);
+
 /// Engines are expensive to create (ISA detection, signal handler installation), so the
-/// targets share one per bounds-checking strategy for the whole process.
+/// targets share one per bounds-checking strategy and feature set for the whole process.
+///
+/// The engines with a feature set (every implemented feature, threads included) also interrupt
+/// by epoch, and a thread advances their epoch every [`EPOCH_TICK`]: a generated
+/// `memory.atomic.wait` with no timeout on a value nobody changes would otherwise block the
+/// fuzzer forever. Stores of those engines set a deadline
+/// ([`wasmedge_runtime::Store::set_epoch_deadline`]).
 pub fn engine(strategy: MemoryStrategy, features: Option<WasmFeatures>) -> Engine {
     static GUARD: OnceLock<Engine> = OnceLock::new();
     static EXPLICIT: OnceLock<Engine> = OnceLock::new();
@@ -44,8 +53,22 @@ pub fn engine(strategy: MemoryStrategy, features: Option<WasmFeatures>) -> Engin
         config.memory_strategy(strategy);
         if let Some(f) = features {
             config.wasm_features(f);
+            config.epoch_interruption(true);
         }
-        Engine::new(&config).expect("engine")
+        let engine = Engine::new(&config).expect("engine");
+        if all {
+            let ticker = engine.clone();
+            std::thread::Builder::new()
+                .name("epoch-ticker".into())
+                .spawn(move || {
+                    loop {
+                        std::thread::sleep(EPOCH_TICK);
+                        ticker.increment_epoch();
+                    }
+                })
+                .expect("spawning the epoch ticker");
+        }
+        engine
     })
     .clone()
 }

@@ -90,7 +90,7 @@ fn path(u: &mut Unstructured<'_>, root: &Path) -> Result<String> {
     let n = u.int_in_range(0..=6)?;
     for i in 0..n {
         if i > 0 {
-            s.push_str(*u.choose(&["/", "/", "//", "/./"])?);
+            s.push_str(u.choose(&["/", "/", "//", "/./"])?);
         }
         match u.int_in_range(0..=9)? {
             0..=2 => s.push_str(".."),

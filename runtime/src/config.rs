@@ -218,12 +218,14 @@ impl Engine {
         }
     }
 
-    /// Advances the epoch; code of stores whose deadline is reached traps with `Interrupt`.
-    /// Safe to call from any thread (this is how a time limit or an interrupt is delivered).
+    /// Advances the epoch; code of stores whose deadline is reached traps with `Interrupt`,
+    /// including code blocked in `memory.atomic.wait`. Safe to call from any thread (this is
+    /// how a time limit or an interrupt is delivered).
     pub fn increment_epoch(&self) {
         self.inner
             .epoch
             .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        crate::vm::parking::interrupt_all();
     }
 
     /// The current epoch.

@@ -55,3 +55,7 @@ pub use wasi::{WasiCtx, WasiCtxBuilder};
 
 /// The runtime's version, as printed by `wasmedge --version`.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// The version plus the build identity (a hash of the runtime's sources, `build.rs`): what AOT
+/// artifacts and the compile cache are keyed by, since compiled code depends on the exact build.
+pub const BUILD: &str = concat!(env!("CARGO_PKG_VERSION"), "+", env!("WASMEDGE_RS_BUILD_ID"));

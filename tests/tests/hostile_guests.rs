@@ -182,6 +182,55 @@ fn infinite_loops_stop_at_the_time_limit() {
         .stderr_has("gas limit");
 }
 
+#[test]
+fn endless_atomic_waits_stop_at_the_time_limit() {
+    // A wait with no timeout (and one of 2^63-1 ns) on a shared memory nobody notifies: the
+    // time limit must end it, as it ends a loop, rather than leave the process blocked.
+    let dir = TempDir::new();
+    let m = dir.wasm(
+        "waits.wasm",
+        r#"
+(module
+  (memory 1 1 shared)
+  (func (export "wait32") (result i32)
+    (memory.atomic.wait32 (i32.const 0) (i32.const 0) (i64.const -1)))
+  (func (export "wait64") (result i32)
+    (memory.atomic.wait64 (i32.const 8) (i64.const 0) (i64.const 0x7fffffffffffffff)))
+  (func (export "short") (result i32)
+    (memory.atomic.wait32 (i32.const 0) (i32.const 0) (i64.const 1000000))))
+"#,
+    );
+    for f in ["wait32", "wait64"] {
+        let started = Instant::now();
+        run([
+            "--enable-threads",
+            "--time-limit",
+            "200",
+            "--reactor",
+            path_str(&m),
+            f,
+        ])
+        .code(134)
+        .stderr_has("time limit");
+        let took = started.elapsed();
+        assert!(
+            took >= Duration::from_millis(200) && took < Duration::from_secs(20),
+            "{f}: stopped after {took:?}"
+        );
+    }
+    // A wait that times out by itself well inside the limit still reports "timed-out" (2).
+    run([
+        "--enable-threads",
+        "--time-limit",
+        "5000",
+        "--reactor",
+        path_str(&m),
+        "short",
+    ])
+    .code(0)
+    .stdout("2\n");
+}
+
 // ---------------------------------------------------------------------------------------------
 // Tables and the compiler
 

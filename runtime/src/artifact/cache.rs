@@ -1,5 +1,6 @@
 //! The compile cache: `wasmedge run x.wasm` reuses an artifact keyed by the module's hash, the
-//! runtime version, the target, the CPU features and every setting that changes code.
+//! runtime version and build (`crate::BUILD`), the target, the CPU features and every setting
+//! that changes code.
 //!
 //! Lives in `$WASMEDGE_RS_CACHE_DIR`, else `$XDG_CACHE_HOME/wasmedge-rs`, else
 //! `~/.cache/wasmedge-rs`. Entries are written atomically (temporary file + rename); an entry
@@ -41,7 +42,7 @@ pub fn key(engine: &Engine, wasm: &[u8]) -> String {
     use sha2::Digest;
     let mut h = sha2::Sha256::new();
     h.update(wasm);
-    h.update(crate::VERSION.as_bytes());
+    h.update(crate::BUILD.as_bytes());
     h.update(engine.inner.isa.triple().to_string().as_bytes());
     for f in super::host_isa_flags() {
         h.update(f.as_bytes());

@@ -3,7 +3,7 @@
 //! ```text
 //! magic (16) | format version u32 | header length u32 | header | padding to a page |
 //! machine code | sha256 of everything before (32)
-//! header: runtime version, target triple, enabled ISA flags, tunables, wasm features,
+//! header: runtime version+build, target triple, enabled ISA flags, tunables, wasm features,
 //!         optimisation level, code offset/length, function/trampoline/trap tables,
 //!         the original wasm module
 //! ```

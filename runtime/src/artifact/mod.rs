@@ -61,7 +61,7 @@ pub fn serialize(module: &Module) -> Vec<u8> {
     let m = &module.inner;
     let engine = &m.engine;
     let header = Header {
-        runtime_version: crate::VERSION.to_string(),
+        runtime_version: crate::BUILD.to_string(),
         triple: engine.inner.isa.triple().to_string(),
         isa_flags: enabled_flags(&*engine.inner.isa),
         tunables: tunables_bits(engine.tunables()),
@@ -78,11 +78,11 @@ pub fn serialize(module: &Module) -> Vec<u8> {
 
 /// Checks that an artifact was made for this runtime, host and engine configuration.
 fn check_compatible(engine: &Engine, h: &Header) -> std::result::Result<(), String> {
-    if h.runtime_version != crate::VERSION {
+    if h.runtime_version != crate::BUILD {
         return Err(format!(
-            "it was compiled by runtime version {}, this is {}; recompile it with `wasmedge compile`",
+            "it was compiled by runtime version {}, this is {} (version+build); recompile it with `wasmedge compile`",
             h.runtime_version,
-            crate::VERSION
+            crate::BUILD
         ));
     }
     let triple = engine.inner.isa.triple().to_string();

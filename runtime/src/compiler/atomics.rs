@@ -141,12 +141,22 @@ impl FuncTranslator<'_, '_> {
         } else {
             (builtin::MEMORY_WAIT64, I64)
         };
+        let vmctx = self.vmctx;
         let r = self.call_builtin(
             index_fn,
-            &[I64, ty, I64],
+            &[I64, I64, ty, I64],
             &[I32],
-            &[addr, expected, timeout],
+            &[vmctx, addr, expected, timeout],
         );
+        // A wait ended by a time limit or interrupt: the store traps here.
+        let interrupted = self.b.ins().icmp_imm_u(
+            IntCC::Equal,
+            r[0],
+            i64::from(crate::vm::parking::INTERRUPTED),
+        );
+        self.b
+            .ins()
+            .trapnz(interrupted, user_trap(TrapCode::Interrupt));
         self.push(r[0]);
     }
 

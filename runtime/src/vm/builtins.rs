@@ -99,29 +99,58 @@ unsafe extern "C" fn memory_grow(vmctx: *mut u8, mem: u32, delta: u32) -> u32 {
     grown.map_or(u32::MAX, |old| old as u32)
 }
 
-unsafe extern "C" fn memory_wait32(addr: *const u32, expected: u32, timeout: i64) -> u32 {
-    // SAFETY: compiled code passes a bounds- and alignment-checked address in a shared memory.
+/// True once the engine's epoch has reached the deadline of the store running `vmctx`.
+///
+/// # Safety
+/// `vmctx` must be a live VMContext (its store context outlives the call).
+unsafe fn store_interrupted(vmctx: *mut u8) -> bool {
+    // SAFETY: the header holds the store context, whose epoch pointer is the engine's counter
+    // (the engine outlives every store).
+    unsafe {
+        let sctx = *(vmctx.add(header::STORE_CTX as usize) as *const *const VMStoreContext);
+        let epoch = (*(*sctx).epoch_ptr).load(std::sync::atomic::Ordering::SeqCst);
+        epoch >= (*sctx).epoch_deadline
+    }
+}
+
+unsafe extern "C" fn memory_wait32(
+    vmctx: *mut u8,
+    addr: *const u32,
+    expected: u32,
+    timeout: i64,
+) -> u32 {
     crate::vm::parking::wait(
         addr as usize,
         || {
+            // SAFETY: compiled code passes a bounds- and alignment-checked address in a shared
+            // memory.
             unsafe { std::sync::atomic::AtomicU32::from_ptr(addr as *mut u32) }
                 .load(std::sync::atomic::Ordering::SeqCst)
                 == expected
         },
         timeout,
+        // SAFETY: compiled code passes its own VMContext.
+        || unsafe { store_interrupted(vmctx) },
     )
 }
 
-unsafe extern "C" fn memory_wait64(addr: *const u64, expected: u64, timeout: i64) -> u32 {
-    // SAFETY: as for `memory_wait32`.
+unsafe extern "C" fn memory_wait64(
+    vmctx: *mut u8,
+    addr: *const u64,
+    expected: u64,
+    timeout: i64,
+) -> u32 {
     crate::vm::parking::wait(
         addr as usize,
         || {
+            // SAFETY: as for `memory_wait32`.
             unsafe { std::sync::atomic::AtomicU64::from_ptr(addr as *mut u64) }
                 .load(std::sync::atomic::Ordering::SeqCst)
                 == expected
         },
         timeout,
+        // SAFETY: as for `memory_wait32`.
+        || unsafe { store_interrupted(vmctx) },
     )
 }
 

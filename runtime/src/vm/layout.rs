@@ -103,9 +103,10 @@ pub mod builtin {
     pub const TABLE_INIT: usize = 8;
     /// `fn(vmctx, elem)`.
     pub const ELEM_DROP: usize = 9;
-    /// `fn(addr: *const u32, expected: u32, timeout_ns: i64) -> u32` (0 woken, 1 not equal, 2 timed out).
+    /// `fn(vmctx, addr: *const u32, expected: u32, timeout_ns: i64) -> u32` (0 woken, 1 not
+    /// equal, 2 timed out, 3 the store was interrupted: compiled code traps).
     pub const MEMORY_WAIT32: usize = 10;
-    /// `fn(addr: *const u64, expected: u64, timeout_ns: i64) -> u32`.
+    /// `fn(vmctx, addr: *const u64, expected: u64, timeout_ns: i64) -> u32`.
     pub const MEMORY_WAIT64: usize = 11;
     /// `fn(addr: *const u32, count: u32) -> u32` (number of waiters woken).
     pub const MEMORY_NOTIFY: usize = 12;
