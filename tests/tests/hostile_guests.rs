@@ -231,6 +231,46 @@ fn endless_atomic_waits_stop_at_the_time_limit() {
     .stdout("2\n");
 }
 
+#[test]
+fn sleeping_in_a_host_call_stops_at_the_time_limit() {
+    // `poll_oneoff` on one relative monotonic-clock subscription of $ns nanoseconds: compiled
+    // code never reaches an epoch check while the host sleeps, so the time limit must end the
+    // run from outside the call.
+    let dir = TempDir::new();
+    let m = dir.wasm(
+        "sleeps.wasm",
+        r#"
+(module
+  (import "wasi_snapshot_preview1" "poll_oneoff"
+    (func $poll (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (func $sleep (param $ns i64) (result i32)
+    (i32.store (i32.const 16) (i32.const 1))
+    (i64.store (i32.const 24) (local.get $ns))
+    (call $poll (i32.const 0) (i32.const 100) (i32.const 1) (i32.const 200)))
+  (func (export "ten_seconds") (result i32) (call $sleep (i64.const 10000000000)))
+  (func (export "forever") (result i32) (call $sleep (i64.const -1)))
+  (func (export "short") (result i32) (call $sleep (i64.const 20000000))))
+"#,
+    );
+    for f in ["ten_seconds", "forever"] {
+        let started = Instant::now();
+        run(["--time-limit", "200", "--reactor", path_str(&m), f])
+            .code(134)
+            .stderr_has("time limit");
+        let took = started.elapsed();
+        assert!(
+            took >= Duration::from_millis(200) && took < Duration::from_secs(5),
+            "{f}: stopped after {took:?}"
+        );
+    }
+    // A sleep that ends inside the limit returns normally (errno 0), and the run is not cut
+    // short after the guest has finished.
+    run(["--time-limit", "300", "--reactor", path_str(&m), "short"])
+        .code(0)
+        .stdout("0\n");
+}
+
 // ---------------------------------------------------------------------------------------------
 // Tables and the compiler
 

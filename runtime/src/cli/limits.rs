@@ -4,12 +4,36 @@
 //!
 //! Gas is fuel metering (every instruction costs 1, WasmEdge's default cost table); the time
 //! limit is an epoch deadline advanced by a timer thread, so even a loop without calls stops.
-//! Must not decide exit codes (that is `run.rs`).
+//! A guest blocked in a host call (a long `poll_oneoff` sleep, a read that never completes)
+//! cannot reach an epoch check: if the call has not returned [`HOST_CALL_GRACE`] after the
+//! deadline, the timer thread reports the interruption and ends the process with the trap exit
+//! code itself. Must not decide other exit codes (that is `run.rs`).
 
-use crate::cli::Log;
 use crate::cli::args::RunArgs;
+use crate::cli::{EXIT_TRAP, Log};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use wasmedge_runtime::{Config, Engine, Store};
+
+/// How long after the time limit a guest stuck in a host call gets before the process ends
+/// without it (a guest in wasm code traps at once; this only matters for blocking host calls).
+pub const HOST_CALL_GRACE: Duration = Duration::from_millis(100);
+
+/// An armed `--time-limit`: [`TimeLimit::disarm`] it as soon as the guest's call returns, so the
+/// timer cannot end a run that already finished.
+#[derive(Default)]
+pub struct TimeLimit {
+    finished: Option<Arc<Mutex<bool>>>,
+}
+
+impl TimeLimit {
+    /// The guest's calls are over: the timer no longer ends the process.
+    pub fn disarm(&self) {
+        if let Some(f) = &self.finished {
+            *f.lock().unwrap_or_else(|p| p.into_inner()) = true;
+        }
+    }
+}
 
 /// Fuel given when instructions are only counted, not limited.
 const UNLIMITED_FUEL: u64 = i64::MAX as u64;
@@ -48,23 +72,41 @@ impl Limits {
     }
 
     /// Arms the store: fuel, epoch deadline and its timer, host-time measurement.
-    pub fn arm<T>(&self, engine: &Engine, store: &mut Store<T>) {
+    pub fn arm<T>(&self, engine: &Engine, store: &mut Store<T>, log: Log) -> TimeLimit {
         if self.metering() {
             store.set_fuel(self.gas_limit.unwrap_or(UNLIMITED_FUEL));
         }
         if self.measure_time {
             store.measure_host_time(true);
         }
-        if let Some(ms) = self.time_limit_ms {
-            store.set_epoch_deadline(1);
-            let engine = engine.clone();
-            std::thread::Builder::new()
-                .name("time-limit".into())
-                .spawn(move || {
-                    std::thread::sleep(Duration::from_millis(ms));
-                    engine.increment_epoch();
-                })
-                .expect("spawning the time-limit timer");
+        let Some(ms) = self.time_limit_ms else {
+            return TimeLimit::default();
+        };
+        store.set_epoch_deadline(1);
+        let engine = engine.clone();
+        let finished = Arc::new(Mutex::new(false));
+        let seen = finished.clone();
+        std::thread::Builder::new()
+            .name("time-limit".into())
+            .spawn(move || {
+                std::thread::sleep(Duration::from_millis(ms));
+                // Compiled code (and `memory.atomic.wait`) traps at its next epoch check.
+                engine.increment_epoch();
+                std::thread::sleep(HOST_CALL_GRACE);
+                let over = seen.lock().unwrap_or_else(|p| p.into_inner());
+                if !*over {
+                    // Still inside a host call: end the run here, holding the lock so that the
+                    // main thread cannot report a result meanwhile.
+                    log.error(
+                        "execution failed: interrupted (time limit reached) (the guest was \
+                         blocked in a host function)",
+                    );
+                    std::process::exit(EXIT_TRAP);
+                }
+            })
+            .expect("spawning the time-limit timer");
+        TimeLimit {
+            finished: Some(finished),
         }
     }
 

@@ -8,6 +8,7 @@
 //! runtime's internals: only the public embedding API is used.
 
 use crate::cli::args::RunArgs;
+use crate::cli::limits::TimeLimit;
 use crate::cli::values::{format_val, parse_arg};
 use crate::cli::{EXIT_FAILURE, EXIT_SUCCESS, EXIT_TRAP, Log};
 use std::io::Write;
@@ -31,7 +32,7 @@ pub fn run(args: &RunArgs, log: &Log) -> i32 {
         };
     // WASI is registered in both modes, as in WasmEdge.
     let mut store = Store::new(&engine, crate::cli::wasi::context(args, log));
-    limits.arm(&engine, &mut store);
+    let time_limit = limits.arm(&engine, &mut store, *log);
     let started = std::time::Instant::now();
     let mut linker = Linker::new(&engine);
     if let Err(e) = wasi::add_to_linker(&mut linker, |ctx: &mut WasiCtx| ctx) {
@@ -70,6 +71,7 @@ pub fn run(args: &RunArgs, log: &Log) -> i32 {
                     .get_func(&store, "_start")
                     .expect("_start is exported");
                 let result = start.call(&mut store, &[], &mut []);
+                time_limit.disarm();
                 limits.report(&store, started, log);
                 return finish(result, log);
             }
@@ -77,7 +79,8 @@ pub fn run(args: &RunArgs, log: &Log) -> i32 {
             None => {}
         }
     }
-    let code = reactor(&mut store, instance, &guest_args, log);
+    let code = reactor(&mut store, instance, &guest_args, &time_limit, log);
+    time_limit.disarm();
     limits.report(&store, started, log);
     code
 }
@@ -87,6 +90,7 @@ fn reactor(
     store: &mut Store<WasiCtx>,
     instance: Instance,
     guest_args: &[String],
+    time_limit: &TimeLimit,
     log: &Log,
 ) -> i32 {
     let Some(name) = guest_args.first() else {
@@ -146,7 +150,9 @@ fn reactor(
     }
 
     let mut results: Vec<Val> = ty.results().iter().map(|t| Val::default_for(*t)).collect();
-    let code = finish(func.call(store, &params, &mut results), log);
+    let result = func.call(store, &params, &mut results);
+    time_limit.disarm();
+    let code = finish(result, log);
     if code == EXIT_SUCCESS {
         let mut out = std::io::stdout().lock();
         for r in &results {
