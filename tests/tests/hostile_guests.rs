@@ -151,6 +151,20 @@ fn stack_bombs_trap_with_call_stack_exhausted() {
     run([path_str(&start)]).stderr_has("call stack exhausted");
 }
 
+/// Runs export `f` of `module` (plus `extra` options) under `--time-limit 200` and requires the
+/// time-limit trap (exit 134) after at least 200 ms and before `within`.
+fn stops_at_a_200_ms_time_limit(extra: &[&str], module: &Path, f: &str, within: Duration) {
+    let started = Instant::now();
+    let mut args = extra.to_vec();
+    args.extend(["--time-limit", "200", "--reactor", path_str(module), f]);
+    run(args).code(134).stderr_has("time limit");
+    let took = started.elapsed();
+    assert!(
+        took >= Duration::from_millis(200) && took < within,
+        "{f}: stopped after {took:?}"
+    );
+}
+
 #[test]
 fn infinite_loops_stop_at_the_time_limit() {
     let dir = TempDir::new();
@@ -167,15 +181,7 @@ fn infinite_loops_stop_at_the_time_limit() {
 "#,
     );
     for f in ["spin", "calls", "tail"] {
-        let started = Instant::now();
-        run(["--time-limit", "200", "--reactor", path_str(&m), f])
-            .code(134)
-            .stderr_has("time limit");
-        let took = started.elapsed();
-        assert!(
-            took >= Duration::from_millis(200) && took < Duration::from_secs(20),
-            "{f}: stopped after {took:?}"
-        );
+        stops_at_a_200_ms_time_limit(&[], &m, f, Duration::from_secs(20));
     }
     run(["--gas-limit", "1000000", path_str(&m)])
         .code(134)
@@ -201,22 +207,7 @@ fn endless_atomic_waits_stop_at_the_time_limit() {
 "#,
     );
     for f in ["wait32", "wait64"] {
-        let started = Instant::now();
-        run([
-            "--enable-threads",
-            "--time-limit",
-            "200",
-            "--reactor",
-            path_str(&m),
-            f,
-        ])
-        .code(134)
-        .stderr_has("time limit");
-        let took = started.elapsed();
-        assert!(
-            took >= Duration::from_millis(200) && took < Duration::from_secs(20),
-            "{f}: stopped after {took:?}"
-        );
+        stops_at_a_200_ms_time_limit(&["--enable-threads"], &m, f, Duration::from_secs(20));
     }
     // A wait that times out by itself well inside the limit still reports "timed-out" (2).
     run([
@@ -254,15 +245,7 @@ fn sleeping_in_a_host_call_stops_at_the_time_limit() {
 "#,
     );
     for f in ["ten_seconds", "forever"] {
-        let started = Instant::now();
-        run(["--time-limit", "200", "--reactor", path_str(&m), f])
-            .code(134)
-            .stderr_has("time limit");
-        let took = started.elapsed();
-        assert!(
-            took >= Duration::from_millis(200) && took < Duration::from_secs(5),
-            "{f}: stopped after {took:?}"
-        );
+        stops_at_a_200_ms_time_limit(&[], &m, f, Duration::from_secs(5));
     }
     // A sleep that ends inside the limit returns normally (errno 0), and the run is not cut
     // short after the guest has finished.
