@@ -75,10 +75,10 @@ pub fn engine(strategy: MemoryStrategy, features: Option<WasmFeatures>) -> Engin
 
 /// The features the runtime enables by default (what wasm-smith is allowed to generate).
 pub fn default_features() -> WasmFeatures {
-    wasmedge_runtime::loader::features::default_features()
+    wasmedge_environ::loader::features::default_features()
 }
 
 /// Every feature the runtime implements (default plus threads).
 pub fn implemented_features() -> WasmFeatures {
-    wasmedge_runtime::loader::features::implemented_features()
+    wasmedge_environ::loader::features::implemented_features()
 }

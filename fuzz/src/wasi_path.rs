@@ -20,7 +20,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
-use wasmedge_runtime::wasi::{self, WasiCtx};
+use wasmedge_wasi::{self as wasi, WasiCtx};
 use wasmedge_runtime::{Linker, MemoryStrategy, Module, Store, Val};
 
 /// The content of the file outside the preopen.

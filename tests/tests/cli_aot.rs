@@ -7,7 +7,7 @@ mod cli_support;
 
 use cli_support::{TempDir, run, run_env};
 use std::ffi::OsStr;
-use wasmedge_runtime::artifact::format;
+use wasmedge_environ::artifact as format;
 
 const GUEST: &str = r#"(module
   (import "wasi_snapshot_preview1" "fd_write" (func $w (param i32 i32 i32 i32) (result i32)))

@@ -10,9 +10,9 @@ mod plugin_support;
 
 use cli_support::TempDir;
 use plugin_support::{Env, LOGGED, LOGGING_GUEST, fixtures, plugin_dir, warnings, wasi_logging};
-use wasmedge_runtime::plugin::nn::NnBackends;
-use wasmedge_runtime::plugin::sdk::nn::{ExecutionTarget, GraphEncoding, NnErrno, TensorType};
-use wasmedge_runtime::plugin::{PluginHost, SearchPaths};
+use wasmedge_plugin_host::nn::NnBackends;
+use wasmedge_plugin_host::sdk::nn::{ExecutionTarget, GraphEncoding, NnErrno, TensorType};
+use wasmedge_plugin_host::{PluginHost, SearchPaths};
 
 #[test]
 fn a_plugin_built_with_the_previous_sdk_still_loads() {

@@ -17,7 +17,7 @@ use cli_support::TempDir;
 use std::path::PathBuf;
 use wasi_harness::{Guest, MEMORY_SIZE, OUT};
 use wasmedge_runtime::Val;
-use wasmedge_runtime::wasi::{Errno, WasiCtx};
+use wasmedge_wasi::{Errno, WasiCtx};
 
 const SANDBOX: u32 = 3;
 const RO: u32 = 4;

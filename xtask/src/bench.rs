@@ -96,7 +96,7 @@ const TIMER_WAT: &str = r#"(module
 "#;
 
 /// A minimal WASI command: prints one line.
-const HELLO_WAT: &str = r#"(module
+pub(crate) const HELLO_WAT: &str = r#"(module
   (import "wasi_snapshot_preview1" "fd_write" (func $write (param i32 i32 i32 i32) (result i32)))
   (memory (export "memory") 1)
   (data (i32.const 16) "Hello, world!\n")
@@ -241,7 +241,7 @@ fn bench(opts: &Options) -> Result<(), String> {
         let status = cargo()
             .args(["build", "--release", "--quiet", "--manifest-path"])
             .arg(workspace_manifest())
-            .args(["-p", "wasmedge-runtime", "--bin", "wasmedge"])
+            .args(["-p", "wasmedge-cli", "--bin", "wasmedge"])
             .args(["-p", "wasmedge-tests", "--bin", "bench-driver"])
             .status()
             .map_err(|e| format!("cannot run cargo: {e}"))?;

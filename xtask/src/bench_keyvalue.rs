@@ -78,7 +78,7 @@ fn build(root: &Path, target: &Path) -> Result<(), String> {
         cargo()
             .args(["build", "--release", "--quiet", "--manifest-path"])
             .arg(workspace_manifest())
-            .args(["-p", "wasmedge-runtime", "--bin", "wasmedge"])
+            .args(["-p", "wasmedge-cli", "--bin", "wasmedge"])
             .status(),
         "wasmedge",
     )?;

@@ -3,12 +3,14 @@
 
 mod bench;
 mod bench_keyvalue;
+mod bench_lean;
 mod bench_plugins;
 mod fuzz;
 mod package_plugins;
 mod setup_ml;
 mod spec;
 mod util;
+mod wasmtime;
 
 use std::process::ExitCode;
 
@@ -27,6 +29,8 @@ commands:
                    .ml/ (runs .ci/setup-ml; see docs/wasi-nn.md)
   bench [OPTIONS]  Sightglass benchmarks, start-up, compile time and peak memory against
                    Wasmtime (when installed); not part of CI; see cargo xtask bench --help
+  bench-lean       the lean runtime (no compiler) beside the full one and Wasmtime: size,
+                   dependencies, start-up from an artifact
   bench-plugins    time a plug-in host function call against a built-in one (fails above 2x)
   bench-keyvalue   set/get operations per second of the keyvalue plug-in on redb and Redis
   fuzz ARGS...     run the cargo-fuzz targets of fuzz/ (see docs/security.md); e.g.
@@ -46,6 +50,7 @@ fn main() -> ExitCode {
         Some("bench") => bench::run(&rest),
         Some("bench-plugins") => bench_plugins::run(&rest),
         Some("bench-keyvalue") => bench_keyvalue::run(&rest),
+        Some("bench-lean") => bench_lean::run(&rest),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             ExitCode::SUCCESS

@@ -154,7 +154,7 @@ fn package(options: &Options) -> Result<(), String> {
         .args(["build", "--manifest-path"])
         .arg(workspace_manifest())
         .args(["--profile", &options.profile])
-        .args(["-p", "wasmedge-runtime", "--bin", "wasmedge"]);
+        .args(["-p", "wasmedge-cli", "--bin", "wasmedge"]);
     run_ok(&mut build, "building the runtime")?;
     let out_dir = target_dir.join(profile_dir(&options.profile));
     let wasmedge = out_dir.join(format!("wasmedge{}", std::env::consts::EXE_SUFFIX));

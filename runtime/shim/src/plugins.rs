@@ -8,9 +8,9 @@
 //! `<shim dir>/../lib/wasmedge` (`/usr/local/lib/wasmedge` for a shim in `/usr/local/bin`).
 
 use std::sync::OnceLock;
+use wasmedge_plugin_host::sdk::LogLevel;
+use wasmedge_plugin_host::{PluginHost, PluginModules, SearchPaths};
 use wasmedge_runtime::Linker;
-use wasmedge_runtime::plugin::sdk::LogLevel;
-use wasmedge_runtime::plugin::{PluginHost, PluginModules, SearchPaths};
 
 struct Loaded {
     host: PluginHost,
@@ -37,7 +37,7 @@ pub fn is_daemon(args: &[String]) -> bool {
 pub fn preload() {
     LOADED.get_or_init(|| {
         let (host, warnings) = PluginHost::discover(&SearchPaths::standard(&[]), &[]);
-        wasmedge_runtime::plugin::set_log_handler(|level, message| {
+        wasmedge_plugin_host::set_log_handler(|level, message| {
             if level >= LogLevel::ERROR {
                 log::error!("plug-in: {message}");
             } else if level >= LogLevel::WARNING {

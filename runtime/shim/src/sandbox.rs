@@ -10,8 +10,8 @@
 use containerd_shim_wasm::sandbox::Sandbox;
 use containerd_shim_wasm::sandbox::context::{RuntimeContext, Source, WasmLayer};
 use std::io::Write;
-use wasmedge_runtime::wasi::{self, WasiCtx};
 use wasmedge_runtime::{Engine, Error, ExternType, Linker, Module, Phase, Store, Val};
+use wasmedge_wasi::{self as wasi, WasiCtx};
 
 /// Exit code after a trap (as `wasmedge run`).
 pub const EXIT_TRAP: i32 = 134;
@@ -61,7 +61,7 @@ fn refuse_bytes(what: &str, bytes: &[u8]) -> anyhow::Result<()> {
              so it cannot run as a Linux container either)"
         );
     }
-    if wasmedge_runtime::loader::to_binary(bytes).is_ok() {
+    if wasmedge_environ::loader::to_binary(bytes).is_ok() {
         return Ok(()); // WebAssembly text: validated when it is compiled
     }
     anyhow::bail!(
@@ -230,7 +230,7 @@ fn load(engine: &Engine, source: &Source<'_>) -> Result<Module, Failure> {
                 Ok(m) => Ok(m),
                 Err(e) => {
                     log::warn!("precompiled layer unusable ({e}); compiling its module");
-                    let parsed = wasmedge_runtime::artifact::format::read(&layer.layer)
+                    let parsed = wasmedge_environ::artifact::read(&layer.layer)
                         .map_err(|e| fail(format!("damaged precompiled layer: {e}")))?;
                     Module::from_binary(engine, &parsed.header.wasm).map_err(fail)
                 }

@@ -39,8 +39,8 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
-use wasmedge_runtime::wasi::{self, Stdio, WasiCtx};
 use wasmedge_runtime::{Config, Engine, FuncType, Linker, Module, Store};
+use wasmedge_wasi::{self as wasi, Stdio, WasiCtx};
 
 const USAGE: &str = "\
 usage: bench-driver run [--stem STEM] [--out DIR] [--no-check] [--small] BENCH_DIR MODULE
@@ -184,8 +184,7 @@ fn run(args: &[String]) -> Result<(), Failure> {
         .and_then(|mut f| std::io::Read::read(&mut f, &mut magic))
         .map_err(|e| failed(format!("cannot read {}: {e}", opts.module.display())))?;
     let load_started = Instant::now();
-    let (module, compile_time) = if wasmedge_runtime::artifact::format::is_artifact(&magic[..head])
-    {
+    let (module, compile_time) = if wasmedge_environ::artifact::is_artifact(&magic[..head]) {
         // SAFETY: the artifact was written by `wasmedge compile` of this workspace for this
         // benchmark (cargo xtask bench); artifacts are trusted native code.
         let m = unsafe { wasmedge_runtime::artifact::deserialize_file(&engine, &opts.module) }
@@ -291,9 +290,9 @@ fn symbols(args: &[String]) -> Result<(), Failure> {
         return Err(Failure::Usage("symbols needs ARTIFACT".into()));
     };
     let bytes = std::fs::read(path).map_err(|e| failed(format!("cannot read {path}: {e}")))?;
-    let parsed = wasmedge_runtime::artifact::format::read(&bytes).map_err(failed)?;
+    let parsed = wasmedge_environ::artifact::read(&bytes).map_err(|e| failed(e.message))?;
     let features = Config::new().features();
-    let info = wasmedge_runtime::loader::load(&parsed.header.wasm, features)
+    let info = wasmedge_environ::loader::load(&parsed.header.wasm, features)
         .map_err(|e| failed(e.to_string()))?;
     let mut out = String::new();
     for (i, (offset, len)) in parsed.header.funcs.iter().enumerate() {
@@ -384,6 +383,6 @@ fn wat2wasm(args: &[String]) -> Result<(), Failure> {
         return Err(Failure::Usage("wat2wasm needs IN and OUT".into()));
     };
     let text = std::fs::read(input).map_err(|e| failed(format!("cannot read {input}: {e}")))?;
-    let binary = wasmedge_runtime::loader::to_binary(&text).map_err(|e| failed(e.to_string()))?;
+    let binary = wasmedge_environ::loader::to_binary(&text).map_err(|e| failed(e.to_string()))?;
     std::fs::write(output, &*binary).map_err(|e| failed(format!("cannot write {output}: {e}")))
 }

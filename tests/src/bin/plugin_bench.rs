@@ -9,8 +9,8 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
-use wasmedge_runtime::plugin::load::load_file;
-use wasmedge_runtime::plugin::{PluginHost, PluginModules};
+use wasmedge_plugin_host::load::load_file;
+use wasmedge_plugin_host::{PluginHost, PluginModules};
 use wasmedge_runtime::{Engine, FuncType, Linker, Module, Store, Val, ValType};
 
 /// The budget: a plug-in call may cost at most this many built-in calls.

@@ -10,7 +10,8 @@ use wasmedge_tests::spec::{self, Totals, WastFile, suites};
 
 const USAGE: &str = "\
 usage: spec-runner (--dir PATH [--recursive] | --suite NAME | --proposal NAME)
-                   [--features wasm1|wasm2|wasm3|default] [--filter SUBSTR] [--show N] [--aot]
+                   [--features wasm1|wasm2|wasm3|default] [--filter SUBSTR] [--show N]
+                   [--aot | --emit-artifacts DIR | --artifacts DIR] [--explicit-bounds]
 
   --dir PATH       run every *.wast file in PATH (sorted); a folder named wasm-v1/v2/v3
                    gets that suite's features, any other the runtime's default features
@@ -22,7 +23,11 @@ usage: spec-runner (--dir PATH [--recursive] | --suite NAME | --proposal NAME)
   --features SET   override the feature set
   --filter SUBSTR  only run files whose name contains SUBSTR
   --show N         print at most N failure messages per failing file (default 5)
-  --aot            pass every module through an AOT artifact (serialise, load) first";
+  --aot            pass every module through an AOT artifact (serialise, load) first
+  --emit-artifacts DIR  also write every compiled module's artifact into DIR
+  --artifacts DIR  load modules from the artifacts in DIR (what a build without the compiler,
+                   `--no-default-features`, runs); modules are still validated here
+  --explicit-bounds  explicit bounds checks instead of guard-page memories";
 
 enum Source {
     Dir(PathBuf),
@@ -54,6 +59,18 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
             "--proposal" => parsed.sources.push(Source::Proposal(value("--proposal")?)),
             "--recursive" => parsed.recursive = true,
             "--aot" => spec::context::set_aot_mode(true),
+            "--emit-artifacts" => {
+                let dir = PathBuf::from(value("--emit-artifacts")?);
+                std::fs::create_dir_all(&dir)
+                    .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+                spec::context::set_module_source(spec::context::ModuleSource::EmitArtifacts(dir));
+            }
+            "--artifacts" => spec::context::set_module_source(
+                spec::context::ModuleSource::Artifacts(value("--artifacts")?.into()),
+            ),
+            "--explicit-bounds" => {
+                spec::harness::set_memory_strategy(wasmedge_runtime::MemoryStrategy::Explicit)
+            }
             "--features" => {
                 parsed.features = Some(suites::features_by_name(&value("--features")?)?)
             }

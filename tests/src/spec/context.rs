@@ -9,7 +9,11 @@ use crate::spec::spectest;
 use crate::spec::values::{arg_to_val, describe_vals};
 use std::collections::HashMap;
 use std::fmt;
-use wasmedge_runtime::{Engine, Error, Instance, Linker, Module, Store, Val};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use wasmedge_runtime::{
+    Engine, Error, ErrorCode, Instance, Linker, Module, Phase, Store, Val, WasmFeatures,
+};
 use wast::token::Id;
 use wast::{QuoteWat, WastExecute, WastInvoke, Wat};
 
@@ -45,16 +49,55 @@ pub struct Context {
     last_definition: Option<Module>,
 }
 
-static AOT_MODE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+/// Where the modules of a script come from.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum ModuleSource {
+    /// Compiled in this process.
+    #[default]
+    Compile,
+    /// Compiled, serialised to an AOT artifact and loaded back (what `wasmedge compile` plus
+    /// `wasmedge run` do).
+    AotRoundTrip,
+    /// Compiled, and the artifact also written into this folder (see [`artifact_path`]), for a
+    /// run of another build with [`ModuleSource::Artifacts`].
+    EmitArtifacts(PathBuf),
+    /// Loaded from artifacts another build wrote into this folder: how the lean runtime (no
+    /// compiler) runs the suites. Modules are still decoded and validated here, so malformed
+    /// and invalid ones are judged by this build.
+    Artifacts(PathBuf),
+}
+
+static SOURCE: Mutex<ModuleSource> = Mutex::new(ModuleSource::Compile);
+
+/// Sets where modules come from, process-wide.
+pub fn set_module_source(source: ModuleSource) {
+    *SOURCE.lock().unwrap_or_else(|p| p.into_inner()) = source;
+}
+
+/// Where modules come from.
+pub fn module_source() -> ModuleSource {
+    SOURCE.lock().unwrap_or_else(|p| p.into_inner()).clone()
+}
 
 /// Makes every module go through an AOT artifact (serialise, then load) before it is used.
 pub fn set_aot_mode(on: bool) {
-    AOT_MODE.store(on, std::sync::atomic::Ordering::SeqCst);
+    set_module_source(if on {
+        ModuleSource::AotRoundTrip
+    } else {
+        ModuleSource::Compile
+    });
 }
 
-/// True in AOT mode.
-pub fn aot_mode() -> bool {
-    AOT_MODE.load(std::sync::atomic::Ordering::SeqCst)
+/// The artifact file of module `binary` compiled with `features` in folder `dir`: named by the
+/// SHA-256 of both, so every build finds the same file for the same module.
+pub fn artifact_path(dir: &Path, features: WasmFeatures, binary: &[u8]) -> PathBuf {
+    let mut keyed = features.bits().to_le_bytes().to_vec();
+    keyed.extend_from_slice(binary);
+    let hash: String = wasmedge_environ::artifact::checksum(&keyed)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    dir.join(format!("{hash}.aot"))
 }
 
 /// The name of a wast identifier.
@@ -97,14 +140,49 @@ impl Context {
         let bytes = module
             .encode()
             .map_err(|e| CompileError::Encode(e.message()))?;
-        let module = Module::from_binary(&self.engine, &bytes).map_err(CompileError::Runtime)?;
-        if !aot_mode() {
-            return Ok(module);
+        let features = self.engine.config().features();
+        match module_source() {
+            ModuleSource::Compile => {
+                Module::from_binary(&self.engine, &bytes).map_err(CompileError::Runtime)
+            }
+            ModuleSource::AotRoundTrip => {
+                let module =
+                    Module::from_binary(&self.engine, &bytes).map_err(CompileError::Runtime)?;
+                let artifact = module.serialize();
+                // SAFETY: the artifact was produced by this runtime a moment ago.
+                unsafe { Module::deserialize(&self.engine, &artifact) }
+                    .map_err(CompileError::Runtime)
+            }
+            ModuleSource::EmitArtifacts(dir) => {
+                let module =
+                    Module::from_binary(&self.engine, &bytes).map_err(CompileError::Runtime)?;
+                let path = artifact_path(&dir, features, &bytes);
+                std::fs::write(&path, module.serialize()).map_err(|e| {
+                    CompileError::Unsupported(format!("cannot write {}: {e}", path.display()))
+                })?;
+                Ok(module)
+            }
+            ModuleSource::Artifacts(dir) => match Module::from_binary(&self.engine, &bytes) {
+                Err(e) if e.code() == ErrorCode::NoCompiler => {
+                    let path = artifact_path(&dir, features, &bytes);
+                    let artifact = std::fs::read(&path).map_err(|io| {
+                        CompileError::Runtime(Error::new(
+                            Phase::Loading,
+                            format!(
+                                "no artifact for this module at {} ({io}); write them with a full build's `spec-runner --emit-artifacts`",
+                                path.display()
+                            ),
+                            None,
+                        ))
+                    })?;
+                    // SAFETY: the artifacts in this folder were written by the full build of
+                    // the same sources (the build identity check refuses any other).
+                    unsafe { Module::deserialize(&self.engine, &artifact) }
+                        .map_err(CompileError::Runtime)
+                }
+                other => other.map_err(CompileError::Runtime),
+            },
         }
-        // AOT mode: run what `wasmedge compile` would write and `run` would load back.
-        let artifact = module.serialize();
-        // SAFETY: the artifact was produced by this runtime a moment ago.
-        unsafe { Module::deserialize(&self.engine, &artifact) }.map_err(CompileError::Runtime)
     }
 
     /// Resolves imports through the linker and instantiates.

@@ -12,7 +12,7 @@ use std::cell::RefCell;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::{Once, mpsc};
 use std::thread;
-use wasmedge_runtime::{Config, Engine, WasmFeatures};
+use wasmedge_runtime::{Config, Engine, MemoryStrategy, WasmFeatures};
 
 /// Stack size of the worker thread that runs the scripts.
 pub const WORKER_STACK_SIZE: usize = 64 << 20;
@@ -62,10 +62,18 @@ pub fn default_features() -> WasmFeatures {
     Config::new().features()
 }
 
-/// Creates an engine with the given features.
+static STRATEGY: std::sync::Mutex<MemoryStrategy> = std::sync::Mutex::new(MemoryStrategy::Auto);
+
+/// Sets the bounds-checking strategy of every engine created afterwards (process-wide).
+pub fn set_memory_strategy(strategy: MemoryStrategy) {
+    *STRATEGY.lock().unwrap_or_else(|p| p.into_inner()) = strategy;
+}
+
+/// Creates an engine with the given features (and the strategy of [`set_memory_strategy`]).
 pub fn new_engine(features: WasmFeatures) -> Result<Engine, String> {
     let mut config = Config::new();
     config.wasm_features(features);
+    config.memory_strategy(*STRATEGY.lock().unwrap_or_else(|p| p.into_inner()));
     Engine::new(&config).map_err(|e| format!("cannot create an engine: {e}"))
 }
 

@@ -2,10 +2,10 @@
 //! binary, writing modules into a private temporary directory and running the binary with a
 //! timeout.
 //!
-//! The binary lives in another package (`wasmedge-runtime`), so `CARGO_BIN_EXE_wasmedge` is not
+//! The binary lives in another package (`wasmedge-cli`), so `CARGO_BIN_EXE_wasmedge` is not
 //! available here. It is located as `target/<profile>/wasmedge` next to this test executable
 //! (`target/<profile>/deps/cli_*-<hash>`) and brought up to date once per test process with
-//! `cargo build -p wasmedge-runtime --bin wasmedge` in the same profile and target directory.
+//! `cargo build -p wasmedge-cli --bin wasmedge` in the same profile and target directory.
 //! Set `WASMEDGE_BIN=/path/to/wasmedge` to test another binary (for example the real WasmEdge).
 //!
 //! Helpers only: no assertions about the CLI's behaviour belong here.
@@ -53,7 +53,7 @@ pub fn wasmedge() -> &'static Path {
                 "build",
                 "--quiet",
                 "-p",
-                "wasmedge-runtime",
+                "wasmedge-cli",
                 "--bin",
                 "wasmedge",
             ])

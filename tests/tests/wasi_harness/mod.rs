@@ -7,8 +7,8 @@
 
 #![allow(dead_code)]
 
-use wasmedge_runtime::wasi::{self, WasiCtx, WasiCtxBuilder};
 use wasmedge_runtime::{Engine, Instance, Linker, Memory, Module, Store, Val};
+use wasmedge_wasi::{self as wasi, WasiCtx, WasiCtxBuilder};
 
 /// `(name, params)` of the preview1 functions (all return an `i32` errno); `i` = i32, `l` = i64.
 const SIGNATURES: &[(&str, &str)] = &[

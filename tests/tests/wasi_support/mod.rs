@@ -1,10 +1,14 @@
 //! Shared helpers of the `wasi_*` tests: running the `wasmedge` binary (found and built by
 //! `cli_support`) with raw-byte stdin/stdout/stderr and a timeout, and copying directory trees.
 //!
+//! [`official`] runs the official preview1 suite with a given binary.
+//!
 //! Helpers only: no assertions about WASI behaviour belong here. Needs `mod cli_support;` in
 //! the test crate that uses it.
 
 #![allow(dead_code)]
+
+pub mod official;
 
 use std::ffi::OsString;
 use std::io::Write;
@@ -43,7 +47,17 @@ impl RunResult {
 /// Runs `wasmedge args…` with `stdin` as its standard input (`None`: `/dev/null`), killing it
 /// after `timeout`.
 pub fn run_wasmedge(args: &[OsString], stdin: Option<&[u8]>, timeout: Duration) -> RunResult {
-    let mut child = Command::new(crate::cli_support::wasmedge())
+    run_binary(crate::cli_support::wasmedge(), args, stdin, timeout)
+}
+
+/// As [`run_wasmedge`], for the binary `bin` (e.g. the lean build).
+pub fn run_binary(
+    bin: &Path,
+    args: &[OsString],
+    stdin: Option<&[u8]>,
+    timeout: Duration,
+) -> RunResult {
+    let mut child = Command::new(bin)
         .args(args)
         .stdin(if stdin.is_some() {
             Stdio::piped()
