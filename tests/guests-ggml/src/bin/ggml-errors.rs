@@ -150,6 +150,7 @@ fn main() {
     // Still usable after all of that.
     ctx.fini_single()
         .unwrap_or_else(|e| fail(&format!("fini_single: {}", errno_name(&e))));
+    prompt(&mut ctx, "Hello");
     report("good_compute", ctx.compute());
     let meta = output(&ctx, 1).unwrap_or_default();
     println!("case good_metadata: {}", String::from_utf8_lossy(&meta));
