@@ -6,8 +6,10 @@
 //!   whether it ended on end-of-sequence, plus the last-token embedding of the embedding cases.
 //!   `.ci/setup-ml` runs it; the `nn_ggml_*` tests compare the plug-in with it token for token.
 //! - `generate MODEL PROMPT N_PREDICT CTX`: one greedy run, printed as JSON.
-//! - `bench MODEL PROMPT_TOKENS GEN_TOKENS REPEATS THREADS`: prompt-processing and generation
-//!   tokens/s (the native side of `cargo xtask bench-ggml`), one JSON line.
+//! - `bench MODEL K GEN_TOKENS REPEATS`: prompt-processing (the prompt is `FOX` × K) and
+//!   generation tokens/s (the native side of `cargo xtask bench-ggml`), one JSON line.
+//!
+//! Threads: every core this process may use (as the plug-in's default), or GGML_NATIVE_THREADS.
 //!
 //! It must stay independent of the plug-in: it is the yardstick.
 
@@ -179,23 +181,22 @@ fn run_json(name: &str, prompt: &str, ctx: u32, n_predict: i32, r: &Run) -> Valu
     })
 }
 
-/// Prompt processing of `n_prompt` tokens, then `n_gen` greedy tokens, `repeats` times; the
-/// best run's rates.
+/// Prompt processing of `FOX` × `k`, then `n_gen` greedy tokens (end of sequence ignored),
+/// `repeats` times; the best run's rates (the runtime side, `ggml-bench.wasm`, does the same).
 fn bench(
     backend: &LlamaBackend,
     model: &LlamaModel,
-    n_prompt: usize,
+    k: usize,
     n_gen: usize,
     repeats: usize,
 ) -> Value {
     let vocab = model.vocab();
-    let text = "The quick brown fox jumps over the lazy dog. ".repeat(n_prompt);
-    let mut prompt = vocab.tokenize(text.as_bytes(), true, true);
-    prompt.truncate(n_prompt);
+    let prompt = vocab.tokenize(FOX.repeat(k).as_bytes(), true, true);
+    let n_prompt = prompt.len();
     let (mut best_pp, mut best_tg) = (0.0f64, 0.0f64);
     for _ in 0..repeats {
         let params = LlamaContextParams::default()
-            .with_n_ctx(NonZeroU32::new((n_prompt + n_gen + 8) as u32))
+            .with_n_ctx(NonZeroU32::new(((n_prompt + n_gen + 8) as u32).max(1024)))
             .with_n_threads(threads())
             .with_n_threads_batch(threads());
         let mut ctx = model
@@ -267,6 +268,6 @@ fn main() {
             let m = load(model);
             println!("{}", bench(&backend, &m, pp.parse().unwrap(), tg.parse().unwrap(), reps.parse().unwrap()));
         }
-        _ => die("usage: ggml-native reference MODEL OUT.json | generate MODEL PROMPT N_PREDICT CTX | bench MODEL PROMPT_TOKENS GEN_TOKENS REPEATS".into()),
+        _ => die("usage: ggml-native reference MODEL OUT.json | generate MODEL PROMPT N_PREDICT CTX | bench MODEL K GEN_TOKENS REPEATS".into()),
     }
 }

@@ -320,6 +320,19 @@ pub fn sampler(model: &LlamaModel, p: &Params) -> Result<Sampler, NnError> {
     if !suppress.is_empty() {
         chain.push(LlamaSampler::logit_bias(n_vocab, &suppress));
     }
+    // Greedy settings (temp ≤ 0, no penalty, no DRY, no XTC, no mirostat): the full chain keeps
+    // only the most likely token (temp_ext drops every other one, the cut-offs never drop the
+    // top one), so a plain argmax picks the same token without sorting the vocabulary.
+    let neutral = s.penalty_repeat == 1.0 && s.penalty_freq == 0.0 && s.penalty_present == 0.0;
+    if s.temp <= 0.0
+        && s.mirostat == 0
+        && neutral
+        && s.dry_multiplier == 0.0
+        && s.xtc_probability == 0.0
+    {
+        chain.push(LlamaSampler::greedy());
+        return Ok(Sampler(LlamaSampler::chain_simple(chain)));
+    }
     match s.mirostat {
         0 => {
             chain.push(LlamaSampler::penalties(
