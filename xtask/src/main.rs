@@ -2,6 +2,7 @@
 //! dispatches and must not implement tasks itself.
 
 mod bench;
+mod bench_ggml;
 mod bench_keyvalue;
 mod bench_lean;
 mod bench_plugins;
@@ -33,6 +34,8 @@ commands:
                    dependencies, start-up from an artifact
   bench-plugins    time a plug-in host function call against a built-in one (fails above 2x)
   bench-keyvalue   set/get operations per second of the keyvalue plug-in on redb and Redis
+  bench-ggml       llama.cpp through the runtime (wasi_nn-ggml) against native llama.cpp:
+                   prompt-processing and generation tokens/s on the same model (needs setup-ml)
   fuzz ARGS...     run the cargo-fuzz targets of fuzz/ (see docs/security.md); e.g.
                    cargo xtask fuzz --ci                 short deterministic run, every target
                    cargo xtask fuzz differential --time 7200
@@ -51,6 +54,7 @@ fn main() -> ExitCode {
         Some("bench-plugins") => bench_plugins::run(&rest),
         Some("bench-keyvalue") => bench_keyvalue::run(&rest),
         Some("bench-lean") => bench_lean::run(&rest),
+        Some("bench-ggml") => bench_ggml::run(&rest),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             ExitCode::SUCCESS

@@ -394,7 +394,11 @@ impl NnHost {
             .try_fold(1usize, |n, d| n.checked_mul(*d as usize))
             .and_then(|n| n.checked_mul(size))
             .ok_or_else(|| bad(format!("tensor dimensions {dims:?} overflow")))?;
-        if count != data_len as usize {
+        // WasmEdge's GGML backend reads input bytes whatever the dimensions say, and LlamaEdge
+        // relies on it (a prompt of N bytes is sent as a u8 tensor of dimensions [1]): for a
+        // backend serving ggml the size is not checked against the dimensions.
+        let ggml = c.backend.encodings().contains(&GraphEncoding::GGML);
+        if count != data_len as usize && !ggml {
             return Err(bad(format!(
                 "a {ty} tensor of dimensions {dims:?} has {count} bytes, but {data_len} were given"
             )));
@@ -509,6 +513,7 @@ fn no_backend_message(encoding: GraphEncoding) -> String {
         GraphEncoding::ONNX => Some("wasi_nn-onnx"),
         GraphEncoding::PYTORCH => Some("wasi_nn-pytorch"),
         GraphEncoding::OPENVINO => Some("wasi_nn-openvino"),
+        GraphEncoding::GGML => Some("wasi_nn-ggml"),
         _ => None,
     };
     match plugin {
@@ -518,7 +523,7 @@ fn no_backend_message(encoding: GraphEncoding) -> String {
         ),
         None => format!(
             "no loaded plug-in serves the {encoding} encoding (this runtime ships backends for \
-             onnx, pytorch and openvino)"
+             onnx, pytorch, openvino and ggml)"
         ),
     }
 }
