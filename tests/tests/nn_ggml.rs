@@ -37,14 +37,18 @@ fn greedy_completions_match_native_llama_cpp_token_for_token() {
     let mut checked = 0;
     for c in r.cases.iter().filter(|c| !c.context_full) {
         let cfg = config(c);
-        // The three ways a guest names the model: a preload alias, GGUF bytes, a preload: path.
+        // The three ways a guest names the model: a preload alias, GGUF bytes, a preload: path
+        // (allowed only for a file the operator preloaded).
         let ways: [(&[&str], Vec<&str>); 3] = [
             (
                 &["--nn-preload", "default:GGML:AUTO:ggml-tiny.gguf"],
                 vec!["--preload", "default"],
             ),
             (&[], vec!["--model", "ggml-tiny.gguf"]),
-            (&[], vec!["--preload-path", "ggml-tiny.gguf"]),
+            (
+                &["--nn-preload", "default:GGML:AUTO:ggml-tiny.gguf"],
+                vec!["--preload-path", "ggml-tiny.gguf"],
+            ),
         ];
         for (pre, mut args) in ways {
             args.extend(["--config", &cfg, &c.prompt]);

@@ -284,11 +284,41 @@ impl NnHost {
             let len = u32::from_le_bytes([pair[4], pair[5], pair[6], pair[7]]);
             builders.push(read(mem, ptr, len, &format!("graph builder {i}"))?);
         }
+        if let Some(first) = builders.first() {
+            self.check_preload_path(first)?;
+        }
         let encoding = GraphEncoding(encoding);
         let backend = self.backend_for(encoding)?;
         let handle = backend.load(&builders, encoding, target)?;
         let id = self.add_graph(backend, handle);
         write_u32(mem, out, id, "the graph out-pointer")
+    }
+
+    /// WasmEdge's backends read a builder `preload:<path>` as a host file name. A guest may use
+    /// that only for a file the operator preloaded (`--nn-preload alias:…:PATH`): otherwise
+    /// any guest could make the host open any file it can name, outside the WASI sandbox.
+    fn check_preload_path(&self, builder: &[u8]) -> std::result::Result<(), NnError> {
+        let Some(path) = builder.strip_prefix(b"preload:") else {
+            return Ok(());
+        };
+        let path = std::str::from_utf8(path).map_err(|_| bad("the preload: path is not UTF-8"))?;
+        let wanted = std::fs::canonicalize(path).ok();
+        let preloaded = wanted.is_some()
+            && self
+                .preloads
+                .iter()
+                .flat_map(|p| &p.paths)
+                .any(|p| std::fs::canonicalize(p).ok() == wanted);
+        if preloaded {
+            Ok(())
+        } else {
+            Err(NnError::new(
+                NnErrno::INVALID_ARGUMENT,
+                format!(
+                    "the guest named the host file \"{path}\" with preload:, which only files preloaded by the operator may be (add --nn-preload ALIAS:ENCODING:TARGET:{path}, or pass the model bytes)"
+                ),
+            ))
+        }
     }
 
     /// `load_by_name(name_ptr, name_len, graph_out_ptr)`
@@ -615,6 +645,51 @@ mod tests {
             log.iter()
                 .any(|m| m.contains("install the wasi_nn-onnx plug-in"))
         );
+    }
+
+    #[test]
+    fn guests_name_only_preloaded_host_files() {
+        let dir = std::env::temp_dir().join(format!("nn-preload-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let model = dir.join("m.gguf");
+        std::fs::write(&model, b"GGUF").unwrap();
+        let log = Arc::new(Mutex::new(Vec::<String>::new()));
+        let refused = |log: &Mutex<Vec<String>>| {
+            log.lock()
+                .unwrap()
+                .drain(..)
+                .any(|m| m.contains("only files preloaded by the operator"))
+        };
+        let h = NnHost::new(
+            NnBackends::default(),
+            vec![Preload {
+                alias: "m".into(),
+                encoding: GraphEncoding::GGML,
+                target: ExecutionTarget::AUTO,
+                paths: vec![model.display().to_string()],
+            }],
+            {
+                let log = log.clone();
+                Arc::new(move |m: &str| log.lock().unwrap().push(m.to_string()))
+            },
+        );
+        let mut mem = vec![0u8; 512];
+        let mut load = |text: &str| {
+            mem[64..64 + text.len()].copy_from_slice(text.as_bytes());
+            mem[0..4].copy_from_slice(&64u32.to_le_bytes());
+            mem[4..8].copy_from_slice(&(text.len() as u32).to_le_bytes());
+            call(&h, "load", &mut mem, &[0, 1, GraphEncoding::GGML.0, 0, 400])
+        };
+        // Another host file: refused before any backend sees it (invalid_argument).
+        assert_eq!(load("preload:/etc/passwd"), 1);
+        assert!(refused(&log));
+        assert_eq!(load("preload:/nonexistent/x.gguf"), 1);
+        assert!(refused(&log));
+        // The preloaded file passes the check (and then fails only for want of a backend).
+        let ok = format!("preload:{}", model.display());
+        load(&ok);
+        assert!(!refused(&log));
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]
