@@ -159,7 +159,14 @@ fn every_ggml_errno_is_produced_and_the_guest_keeps_running() {
     let r = reference(setup);
     let full = r.case("context_full");
     let hello = r.case("hello");
-    let o = run_guest(setup, &[], "ggml-errors", &["ggml-tiny.gguf"]);
+    // The model is preloaded (under an alias the guest does not use) so that its
+    // `preload:ggml-tiny.gguf` loads are allowed; `preload:no-such-model.gguf` is not.
+    let o = run_guest(
+        setup,
+        &["--nn-preload", "tiny:GGML:AUTO:ggml-tiny.gguf"],
+        "ggml-errors",
+        &["ggml-tiny.gguf"],
+    );
     assert_eq!(o.code, 0, "{o:#?}");
     let hello_meta = format!(
         "{{\"input_tokens\": {}, \"output_tokens\": {}, \"llama_build_number\": 0, \"llama_commit\": \"unknown\"}}",
@@ -216,7 +223,8 @@ fn every_ggml_errno_is_produced_and_the_guest_keeps_running() {
     }
     assert!(full.context_full && full.prompt_tokens + full.tokens.len() > 256);
     for needle in [
-        "load: model_not_found: the model file no-such-model.gguf does not exist",
+        // A preload: path the operator did not preload never reaches the backend.
+        "load: model_not_found: the guest named the host file \"no-such-model.gguf\" with preload:",
         "is neither a GGUF model",
         "invalid_encoding: GGML metadata is not valid JSON",
         "the \"ctx-size\" option must be an integer",

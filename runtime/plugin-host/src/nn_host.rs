@@ -312,8 +312,10 @@ impl NnHost {
         if preloaded {
             Ok(())
         } else {
+            // model_not_found whether or not the file exists: the guest learns nothing about
+            // the host's files it was not given (WasmEdge answers 103 for an unreadable one).
             Err(NnError::new(
-                NnErrno::INVALID_ARGUMENT,
+                NnErrno::MODEL_NOT_FOUND,
                 format!(
                     "the guest named the host file \"{path}\" with preload:, which only files preloaded by the operator may be (add --nn-preload ALIAS:ENCODING:TARGET:{path}, or pass the model bytes)"
                 ),
@@ -680,10 +682,14 @@ mod tests {
             mem[4..8].copy_from_slice(&(text.len() as u32).to_le_bytes());
             call(&h, "load", &mut mem, &[0, 1, GraphEncoding::GGML.0, 0, 400])
         };
-        // Another host file: refused before any backend sees it (invalid_argument).
-        assert_eq!(load("preload:/etc/passwd"), 1);
+        // Another host file: refused before any backend sees it, with the same errno
+        // (model_not_found) whether it exists or not.
+        assert_eq!(load("preload:/etc/passwd"), NnErrno::MODEL_NOT_FOUND.0);
         assert!(refused(&log));
-        assert_eq!(load("preload:/nonexistent/x.gguf"), 1);
+        assert_eq!(
+            load("preload:/nonexistent/x.gguf"),
+            NnErrno::MODEL_NOT_FOUND.0
+        );
         assert!(refused(&log));
         // The preloaded file passes the check (and then fails only for want of a backend).
         let ok = format!("preload:{}", model.display());
